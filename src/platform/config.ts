@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const booleanSetting = z
+  .enum(['true', 'false', '1', '0', 'True', 'False'])
+  .optional()
+  .transform((value) => value === 'true' || value === 'True' || value === '1');
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+
+/** Azure Storage names: 3-63 lower-case letters, digits and single hyphens. */
+const queueName = z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid queue name');
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name');
+
+/**
+ * Every app setting the app reads. Parsed once from the environment (app settings in Azure,
+ * local.settings.json `Values` locally); a missing or invalid setting fails naming it.
+ */
+export const configSchema = z
+  .object({
+    KEYVAULT_URL: httpsUrl,
+    AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of a user-assigned identity' }).optional(),
+    /** `managedidentity` (default) or `developer` (DefaultAzureCredential: az login, env, …) as an explicit opt-in. */
+    AZURE_CREDENTIAL: z.enum(['managedidentity', 'developer']).default('managedidentity'),
+    AzureWebJobsStorage: z.string().min(1).optional(),
+    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+    AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+    AzureWebJobsStorage__credential: z.literal('managedidentity').optional(),
+    AzureWebJobsStorage__clientId: z.uuid().optional(),
+    JOBS_QUEUE: queueName.default('certificate-jobs'),
+    EVENTS_QUEUE: queueName.default('vault-events'),
+    OPERATIONS_TABLE: tableName.default('operations'),
+    ROTATION_SCHEDULE: z.string().min(1).default('0 0 3 * * *'),
+    ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(8),
+    AUTH_ROLES: booleanSetting,
+    /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */
+    KEYVAULT_LOCAL: booleanSetting,
+  })
+  // Runs even when other settings are invalid, so that one start-up error lists every problem.
+  .superRefine((settings, ctx) => {
+    const identityBased = settings.AzureWebJobsStorage__queueServiceUri !== undefined;
+    if (!settings.AzureWebJobsStorage && !identityBased) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AzureWebJobsStorage'],
+        message:
+          'is required: set a connection string, or the identity-based settings ' +
+          'AzureWebJobsStorage__queueServiceUri, __tableServiceUri and __blobServiceUri',
+      });
+    }
+    if (identityBased) {
+      for (const key of ['AzureWebJobsStorage__tableServiceUri', 'AzureWebJobsStorage__blobServiceUri'] as const) {
+        if (!settings[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with identity-based storage' });
+      }
+    }
+  }, { when: () => true });
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid app settings: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses settings; the error names every offending setting (never its value). */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  // An empty app setting means "not set", as in the Azure portal and local.settings.json.
+  const settings = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(settings);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const setting = issue.path.join('.') || 'settings';
+    const message = settings[setting] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    return `${setting} ${message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+let cached: AppConfig | undefined;
+
+/** The app's configuration, validated once per process. */
+export function getConfig(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
