@@ -123,4 +123,9 @@ export interface TriggerListener {
   stop(): Promise<void>;
   /** `POST /admin/functions/{name}` with body `{ input }`: invoke once, as the real host does. */
   invokeFromAdmin(input: string): Promise<InvocationResult>;
+  /**
+   * Optional: the host's `notifyQueueWrite(queue)` should call this on every listener; a queue
+   * listener watching that queue then polls at once instead of waiting out its back-off.
+   */
+  onQueueWrite?(queueName: string): void;
 }

@@ -1,0 +1,47 @@
+// The timer's schedule status ({Last, Next, LastUpdated}), which Azure keeps in a blob per timer;
+// here a JSON file per function under the host's data folder.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface ScheduleStatus {
+  Last: string;
+  Next: string;
+  LastUpdated: string;
+}
+
+/** What .NET writes for a DateTime never set, used as `Last` before the first run. */
+export const NEVER = '0001-01-01T00:00:00';
+
+export class ScheduleStatusFile {
+  readonly file: string;
+
+  constructor(dataDir: string, functionName: string) {
+    this.file = path.join(dataDir, 'timers', `${functionName}.json`);
+  }
+
+  async read(): Promise<ScheduleStatus | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const value = JSON.parse(text) as Partial<ScheduleStatus>;
+      if (typeof value.Last === 'string' && typeof value.Next === 'string' && typeof value.LastUpdated === 'string') {
+        return { Last: value.Last, Next: value.Next, LastUpdated: value.LastUpdated };
+      }
+    } catch {
+      // A damaged file is treated like a missing one, as the host does with an unreadable blob.
+    }
+    return undefined;
+  }
+
+  async write(status: ScheduleStatus): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(status, null, 2)}\n`);
+    await rename(temporary, this.file);
+  }
+}
