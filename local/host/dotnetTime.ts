@@ -1,7 +1,7 @@
 // The .NET time formats the Functions host uses in host.json, schedules, trigger metadata and
 // timer status: TimeSpan text ("hh:mm:ss", "d.hh:mm:ss") and DateTimeOffset in ISO form.
 
-const TIME_SPAN = /^(?:(\d+)[.:])?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$/;
+const TIME_SPAN = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$/;
 
 /**
  * Parses a non-negative .NET TimeSpan ("hh:mm", "hh:mm:ss", "d.hh:mm:ss[.fffffff]") into
