@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HostJson } from './contracts.js';
-import { parseTimeSpan } from './timeSpan.js';
+import { parseTimeSpan } from './dotnetTime.js';
 
 const OVERRIDE_PREFIX = 'azurefunctionsjobhost__';
 const DEFAULT_FUNCTION_TIMEOUT_MS = 30 * 60_000;

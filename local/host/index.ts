@@ -153,10 +153,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 }
 
 function notifyListeners(listeners: Map<string, TriggerListener>, queue: string): void {
-  for (const listener of listeners.values()) {
-    const wake = (listener as TriggerListener & { notifyQueueWrite?: (q: string) => void }).notifyQueueWrite;
-    wake?.call(listener, queue);
-  }
+  for (const listener of listeners.values()) listener.onQueueWrite?.(queue);
 }
 
 function describeFunctions(functions: readonly FunctionInfo[], router: HttpRouter): HostedFunction[] {
