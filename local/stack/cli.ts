@@ -10,6 +10,7 @@ const { values } = parseArgs({
     'ready-file': { type: 'string' },
     port: { type: 'string' },
     'random-ports': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
   },
 });
 
@@ -29,6 +30,7 @@ try {
   stack = await startStack({
     appDir,
     ports: values['random-ports'] ? 'random' : 'fixed',
+    dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
     hostPort: values.port ? Number(values.port) : undefined,
     readyFile: values['ready-file'] ? path.resolve(values['ready-file']) : undefined,
   });

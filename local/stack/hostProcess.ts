@@ -18,6 +18,8 @@ export interface HostProcessOptions {
   appDir: string;
   port: number;
   readyFile: string;
+  /** The host's keys and timer status. */
+  dataDir: string;
   /** Settings that win over the app's local.settings.json (as real environment variables do). */
   env: Record<string, string>;
   /** Where the host's own output goes; default: this process's stdout/stderr. */
@@ -37,7 +39,7 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Run
   await rm(options.readyFile, { force: true });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'local/host/cli.ts'), '--app', options.appDir, '--port', String(options.port), '--ready-file', options.readyFile],
+    ['--import', 'tsx', path.join(repoRoot, 'local/host/cli.ts'), '--app', options.appDir, '--port', String(options.port), '--ready-file', options.readyFile, '--data-dir', options.dataDir],
     { cwd: options.appDir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const write = options.output ?? ((chunk: string) => process.stdout.write(chunk));

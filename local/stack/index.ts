@@ -2,7 +2,7 @@ import { copyFile, mkdir, writeFile, rename, access } from 'node:fs/promises';
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHostProcess, type RunningHostProcess } from './hostProcess.js';
-import { freePort } from './ports.js';
+import { assertPortFree, freePort } from './ports.js';
 
 export interface StackOptions {
   /** The Functions app folder (this repository). */
@@ -11,7 +11,7 @@ export interface StackOptions {
   dataDir?: string;
   /** `fixed` = the usual local ports (7071, 10000-10002); `random` = free ports (tests). */
   ports?: 'fixed' | 'random';
-  /** Host HTTP port when ports are fixed. */
+  /** Host HTTP port (wins over `ports`). */
   hostPort?: number;
   /** Azurite keeps everything in memory (tests). */
   inMemory?: boolean;
@@ -43,6 +43,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await ensureLocalSettings(options.appDir);
 
   const random = options.ports === 'random';
+  // Check the fixed ports before starting anything, so that a busy one fails at once.
+  const hostPort = options.hostPort ?? (random ? await freePort() : FIXED_PORTS.host);
+  await assertPortFree(hostPort, 'the Functions host');
   const stopping: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stopping.reverse()) await stop().catch(() => undefined);
@@ -56,11 +59,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     stopping.push(() => azurite.stop());
 
-    const hostPort = random ? await freePort() : (options.hostPort ?? FIXED_PORTS.host);
     const hostOptions = {
       appDir: options.appDir,
       port: hostPort,
       readyFile: path.join(dataDir, 'host-ready.json'),
+      dataDir: path.join(dataDir, 'host'),
       env: { AzureWebJobsStorage: azurite.connectionString },
       output: options.output,
     };

@@ -1,7 +1,12 @@
-// Starts the shared local services once per test run and hands their addresses to the tests
-// through vitest's provide/inject. Test files start their own hosts/emulators on top of these.
+// Starts the local stack (Azurite + the Functions host running this app) once per test run on
+// random ports, and hands its addresses to the tests through vitest's provide/inject.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startAzurite, type RunningAzurite } from '../../local/stack/azurite.js';
+import { startStack, type RunningStack, type StackReadyFile } from '../../local/stack/index.js';
+import { appendFileSync } from 'node:fs';
 
 export interface StorageInfo {
   connectionString: string;
@@ -13,21 +18,37 @@ export interface StorageInfo {
 declare module 'vitest' {
   export interface ProvidedContext {
     storage: StorageInfo;
+    stack: StackReadyFile & { hostLogFile: string };
   }
 }
 
-let azurite: RunningAzurite | undefined;
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let stack: RunningStack | undefined;
+let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  azurite = await startAzurite({ location: '', inMemory: true });
-  project.provide('storage', {
-    connectionString: azurite.connectionString,
-    queueUrl: azurite.queueUrl,
-    tableUrl: azurite.tableUrl,
-    blobUrl: azurite.blobUrl,
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kv-functions-test-'));
+  // Every line the host prints during the run, for tests that scan logs (e.g. for canary values).
+  const hostLogFile = path.join(dataDir, 'host.log');
+  stack = await startStack({
+    appDir: repoRoot,
+    dataDir,
+    ports: 'random',
+    inMemory: true,
+    output: (chunk) => appendFileSync(hostLogFile, chunk),
+  });
+  project.provide('storage', stack.storage);
+  project.provide('stack', {
+    apiBaseUrl: stack.apiBaseUrl,
+    functionKey: stack.functionKey,
+    masterKey: stack.masterKey,
+    storage: stack.storage,
+    dataDir: stack.dataDir,
+    hostLogFile,
   });
 }
 
 export async function teardown(): Promise<void> {
-  await azurite?.stop();
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }

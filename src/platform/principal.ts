@@ -1,0 +1,47 @@
+import type { HttpRequest } from '@azure/functions';
+import { ApiError } from './httpErrors.js';
+
+/**
+ * What a route needs from the caller when AUTH_ROLES is on (App Service Authentication puts the
+ * signed-in principal in `x-ms-client-principal`):
+ * - `read`: properties only — Vault.Reader, Vault.SecretsReader or Vault.Officer;
+ * - `readValue`: secret values — Vault.SecretsReader or Vault.Officer (as Key Vault's own Secrets
+ *   Officer role can read values);
+ * - `write`: Vault.Officer.
+ */
+export type Permission = 'read' | 'readValue' | 'write';
+
+const ROLES_FOR: Record<Permission, readonly string[]> = {
+  read: ['Vault.Reader', 'Vault.SecretsReader', 'Vault.Officer'],
+  readValue: ['Vault.SecretsReader', 'Vault.Officer'],
+  write: ['Vault.Officer'],
+};
+
+interface ClientPrincipal {
+  auth_typ?: string;
+  role_typ?: string;
+  claims?: { typ: string; val: string }[];
+}
+
+export function authorize(request: HttpRequest, permission: Permission): void {
+  const header = request.headers.get('x-ms-client-principal');
+  if (!header) {
+    throw new ApiError(401, 'Unauthorized', 'Sign in first: this API requires an authenticated principal.');
+  }
+  const roles = rolesOf(header);
+  const allowed = ROLES_FOR[permission];
+  if (!roles.some((role) => allowed.includes(role))) {
+    throw new ApiError(403, 'Forbidden', `This operation requires one of the roles: ${allowed.join(', ')}.`);
+  }
+}
+
+function rolesOf(header: string): string[] {
+  let principal: ClientPrincipal;
+  try {
+    principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as ClientPrincipal;
+  } catch {
+    throw new ApiError(401, 'Unauthorized', 'The x-ms-client-principal header is not valid base64-encoded JSON.');
+  }
+  const roleType = principal.role_typ ?? 'roles';
+  return (principal.claims ?? []).filter((claim) => claim.typ === roleType || claim.typ === 'roles').map((claim) => claim.val);
+}

@@ -1,0 +1,36 @@
+import { CertificateClient } from '@azure/keyvault-certificates';
+import { KeyClient } from '@azure/keyvault-keys';
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { AppConfig } from './config.js';
+import { getCredential } from './credential.js';
+import { nextLinkCapturePolicy } from './paging.js';
+
+export interface VaultClients {
+  secrets: SecretClient;
+  certificates: CertificateClient;
+  keys: KeyClient;
+}
+
+let clients: VaultClients | undefined;
+
+/** The SDK clients for the configured vault, created on first use and shared by the process. */
+export function getVaultClients(config: AppConfig): VaultClients {
+  clients ??= createVaultClients(config);
+  return clients;
+}
+
+export function createVaultClients(config: AppConfig): VaultClients {
+  const credential = getCredential(config);
+  // The SDK checks that the vault's host ends with the challenge's resource domain
+  // (".vault.azure.net"). Only the local stack, which says so with KEYVAULT_LOCAL, may serve the
+  // vault under a name where that cannot hold (e.g. https://localhost:8443).
+  const options = {
+    disableChallengeResourceVerification: config.KEYVAULT_LOCAL,
+    additionalPolicies: [{ policy: nextLinkCapturePolicy, position: 'perCall' as const }],
+  };
+  return {
+    secrets: new SecretClient(config.KEYVAULT_URL, credential, options),
+    certificates: new CertificateClient(config.KEYVAULT_URL, credential, options),
+    keys: new KeyClient(config.KEYVAULT_URL, credential, options),
+  };
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+
+const stack = inject('stack');
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+describe('the local stack', () => {
+  it('serves the app: anonymous health answers 200', async () => {
+    const response = await fetch(`${stack.apiBaseUrl}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'Healthy' });
+    expect(response.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('hands out storage endpoints and keys', () => {
+    expect(stack.apiBaseUrl).toMatch(/^http:\/\/localhost:\d+\/api$/);
+    expect(stack.functionKey).toMatch(/^\S{20,}$/);
+    expect(stack.masterKey).not.toBe(stack.functionKey);
+    expect(stack.storage.connectionString).toContain(`QueueEndpoint=${stack.storage.queueUrl}`);
+  });
+
+  it('answers 404 for an unknown route', async () => {
+    const response = await fetch(`${stack.apiBaseUrl}/no-such-route`);
+    expect(response.status).toBe(404);
+  });
+
+  it('`npm start` fails at once, naming the port, when the host port is busy', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stack-busy-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--port', String(port), '--data-dir', dataDir], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toContain(`Port ${port}`);
+      expect(output).toMatch(/already in use/);
+    } finally {
+      blocker.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the ready file with the documented shape', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stack-ready-'));
+    const readyFile = path.join(dataDir, 'ready.json');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--data-dir', dataDir, '--ready-file', readyFile], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const ready = await waitForJson(readyFile, 60_000);
+      expect(Object.keys(ready).sort()).toEqual(['apiBaseUrl', 'dataDir', 'functionKey', 'masterKey', 'storage']);
+      expect(Object.keys(ready.storage as object).sort()).toEqual(['blobUrl', 'connectionString', 'queueUrl', 'tableUrl']);
+      const health = await fetch(`${ready.apiBaseUrl as string}/health`);
+      expect(health.status).toBe(200);
+      await waitFor(() => output.includes('Local stack ready'), 10_000);
+      expect(output).toContain('Function key');
+    } finally {
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitForJson(file: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
