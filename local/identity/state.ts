@@ -1,0 +1,94 @@
+// Identity state that must survive restarts so issued tokens keep validating and principal ids
+// stay stable: tenant, identities' ids, and the RS256 signing key. Persisted (atomically) as
+// <dataDir>/identity.json; kept in memory only when no dataDir is given.
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+
+export interface PersistedIds {
+  clientId: string;
+  objectId: string;
+}
+
+export interface IdentityState {
+  tenantId: string;
+  systemAssigned: PersistedIds;
+  /** name → ids of user-assigned identities created without explicit ids. */
+  userAssigned: Record<string, PersistedIds>;
+  /** Private signing key (JWK with kid). */
+  signingKey: JWK & { kid: string };
+}
+
+const STATE_FILE = 'identity.json';
+
+async function writeAtomic(file: string, content: string): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+}
+
+export function newIds(): PersistedIds {
+  return { clientId: randomUUID(), objectId: randomUUID() };
+}
+
+async function newSigningKey(): Promise<JWK & { kid: string }> {
+  const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { ...jwk, kid, alg: 'RS256', use: 'sig' };
+}
+
+export class IdentityStateStore {
+  private constructor(
+    readonly state: IdentityState,
+    private readonly file: string | undefined,
+  ) {}
+
+  /** Loads `<dataDir>/identity.json` or creates it; in memory when `dataDir` is undefined. */
+  static async open(dataDir: string | undefined, tenantId?: string): Promise<IdentityStateStore> {
+    const file = dataDir ? path.join(dataDir, STATE_FILE) : undefined;
+    if (file) {
+      try {
+        const state = JSON.parse(await readFile(file, 'utf8')) as IdentityState;
+        if (tenantId && state.tenantId !== tenantId) state.tenantId = tenantId;
+        const store = new IdentityStateStore(state, file);
+        await store.save();
+        return store;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read identity state ${file}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    const state: IdentityState = {
+      tenantId: tenantId ?? randomUUID(),
+      systemAssigned: newIds(),
+      userAssigned: {},
+      signingKey: await newSigningKey(),
+    };
+    const store = new IdentityStateStore(state, file);
+    await store.save();
+    return store;
+  }
+
+  /** Stable ids for a user-assigned identity named `name` (created on first use). */
+  async idsFor(name: string): Promise<PersistedIds> {
+    let ids = this.state.userAssigned[name];
+    if (!ids) {
+      ids = this.state.userAssigned[name] = newIds();
+      await this.save();
+    }
+    return ids;
+  }
+
+  async save(): Promise<void> {
+    if (!this.file) return;
+    await mkdir(path.dirname(this.file), { recursive: true });
+    await writeAtomic(this.file, JSON.stringify(this.state, null, 2));
+  }
+}

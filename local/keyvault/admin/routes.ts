@@ -1,0 +1,94 @@
+// /_emulator/* — emulator control, not part of the Key Vault API. No Key Vault auth; protected
+// by an optional admin token (header x-emulator-admin-token, checked in server.ts).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isRoleName, type RoleAssignment, type RoleAssignments } from '../auth/roles.js';
+import type { EmulatorSettings } from '../context.js';
+import type { CallCounters } from '../counters.js';
+import { errors } from '../errors.js';
+import type { FaultConfig, FaultInjector } from '../faults.js';
+import { ADMIN_PREFIX } from '../server.js';
+import type { VaultStore } from '../store/types.js';
+
+export interface AdminDependencies {
+  counters: CallCounters;
+  faults: FaultInjector;
+  /** Fault config restored by POST /reset. */
+  initialFaults: FaultConfig;
+  settings: EmulatorSettings;
+  roles: RoleAssignments;
+  store: VaultStore;
+  /** Static facts for GET /info (vault URL, tenant, principals…). */
+  info: () => Record<string, unknown>;
+}
+
+const rate = z.number().min(0).max(1);
+const faultPatch = z.object({
+  throttleRate: rate.optional(),
+  unavailableRate: rate.optional(),
+  retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  operations: z.array(z.string()).optional(),
+  limit: z
+    .object({
+      enabled: z.boolean().optional(),
+      requests: z.number().int().min(1).optional(),
+      windowMs: z.number().int().min(1).optional(),
+    })
+    .optional(),
+});
+
+const settingsPatch = z.object({ certificateCreateDelayMs: z.number().int().min(0).max(3_600_000).optional() });
+
+const assignmentsBody = z.array(
+  z.object({
+    principalId: z.string().min(1),
+    role: z.string().refine(isRoleName, { message: 'unknown role' }),
+    vault: z.string().optional(),
+  }),
+);
+
+const resetBody = z.object({ counters: z.boolean().optional(), faults: z.boolean().optional(), data: z.boolean().optional() });
+
+function json<S extends z.ZodType>(request: FastifyRequest, schema: S): z.infer<S> {
+  const raw = request.body;
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw errors.malformedBody();
+    }
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw errors.badParameter(`Invalid admin request: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  return result.data;
+}
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminDependencies): void {
+  const p = ADMIN_PREFIX;
+  app.get(`${p}/health`, async () => ({ status: 'ok' }));
+  app.get(`${p}/info`, async () => deps.info());
+  app.get(`${p}/counters`, async () => deps.counters.snapshot());
+  app.post(`${p}/reset`, async (request) => {
+    const body = json(request, resetBody);
+    if (body.counters ?? true) deps.counters.reset();
+    if (body.faults ?? true) deps.faults.config = structuredClone(deps.initialFaults);
+    if (body.data ?? false) await deps.store.clear();
+    return { reset: { counters: body.counters ?? true, faults: body.faults ?? true, data: body.data ?? false } };
+  });
+  app.get(`${p}/faults`, async () => deps.faults.config);
+  app.put(`${p}/faults`, async (request) => deps.faults.update(json(request, faultPatch) as Partial<FaultConfig>));
+  app.get(`${p}/settings`, async () => deps.settings);
+  app.put(`${p}/settings`, async (request) => {
+    const patch = json(request, settingsPatch);
+    if (patch.certificateCreateDelayMs !== undefined) deps.settings.certificateCreateDelayMs = patch.certificateCreateDelayMs;
+    return deps.settings;
+  });
+  app.get(`${p}/role-assignments`, async () => deps.roles.list());
+  app.put(`${p}/role-assignments`, async (request) => {
+    deps.roles.replace(json(request, assignmentsBody) as RoleAssignment[]);
+    return deps.roles.list();
+  });
+}

@@ -1,0 +1,93 @@
+// Bearer token validation: signature against the local identity endpoint's keys, issuer,
+// audience (the challenge resource), expiry. Failures are 401 with the challenge attached.
+import { createLocalJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { errors } from '../errors.js';
+import { challengeHeaders, challengeResource, DEFAULT_RESOURCE } from './challenge.js';
+
+export interface Principal {
+  /** `oid` claim: the identity's object (principal) id. */
+  objectId: string;
+  /** `appid` claim: the identity's client id. */
+  appId: string;
+  tenantId: string;
+  issuer: string;
+}
+
+export interface TokenVerifierOptions {
+  tenantId: string;
+  /** Public keys the identity endpoint signs with (JWKS). A function lets keys rotate. */
+  jwks: JSONWebKeySet | (() => JSONWebKeySet);
+  /** Accepted issuers; default `https://sts.windows.net/<tenant>/` and the v2 form. */
+  issuers?: string[];
+  /** Overrides the challenge resource for every host. */
+  resource?: string;
+  /** Seconds of clock skew tolerated on exp/nbf. */
+  clockToleranceSeconds?: number;
+}
+
+export class TokenVerifier {
+  private readonly options: TokenVerifierOptions;
+
+  constructor(options: TokenVerifierOptions) {
+    this.options = options;
+  }
+
+  get tenantId(): string {
+    return this.options.tenantId;
+  }
+
+  challenge(host: string): Record<string, string> {
+    return challengeHeaders(host, this.options.tenantId, this.options.resource);
+  }
+
+  /** Audiences accepted for a request to `host`: its challenge resource (with or without a
+   * trailing slash) and the real Key Vault resource. */
+  audiences(host: string): string[] {
+    const resource = challengeResource(host, this.options.resource);
+    return [...new Set([resource, `${resource}/`, DEFAULT_RESOURCE, `${DEFAULT_RESOURCE}/`])];
+  }
+
+  /** Validates the Authorization header value; throws a 401 KeyVaultError. */
+  async verify(authorization: string | undefined, host: string): Promise<Principal> {
+    const challenge = this.challenge(host);
+    if (!authorization) throw errors.missingToken(challenge);
+    const match = /^(Bearer|PoP)\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw errors.missingToken(challenge);
+    const token = match[2]!;
+    let claims: ReturnType<typeof decodeJwt>;
+    try {
+      claims = decodeJwt(token);
+    } catch {
+      throw errors.malformedToken(challenge);
+    }
+    const audiences = this.audiences(host);
+    const audience = Array.isArray(claims.aud) ? claims.aud.join(',') : String(claims.aud ?? '');
+    if (!audiences.some((a) => (Array.isArray(claims.aud) ? claims.aud.includes(a) : claims.aud === a))) {
+      throw errors.invalidAudience(audiences[0]!, audience, challenge);
+    }
+    const { tenantId } = this.options;
+    const issuers = this.options.issuers ?? [`https://sts.windows.net/${tenantId}/`, `https://login.microsoftonline.com/${tenantId}/v2.0`];
+    if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) {
+      throw errors.invalidIssuer(String(claims.iss ?? ''), challenge);
+    }
+    const jwks = typeof this.options.jwks === 'function' ? this.options.jwks() : this.options.jwks;
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+        algorithms: ['RS256'],
+        clockTolerance: this.options.clockToleranceSeconds ?? 60,
+        requiredClaims: ['exp'],
+      });
+      const objectId = typeof payload['oid'] === 'string' ? payload['oid'] : (payload.sub ?? '');
+      const appId = typeof payload['appid'] === 'string' ? payload['appid'] : typeof payload['azp'] === 'string' ? payload['azp'] : '';
+      const tid = typeof payload['tid'] === 'string' ? payload['tid'] : tenantId;
+      return { objectId, appId, tenantId: tid, issuer: claims.iss };
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw errors.tokenExpired(challenge);
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf') throw errors.tokenNotYetValid(challenge);
+      if (error instanceof joseErrors.JWTClaimValidationFailed || error instanceof joseErrors.JWTInvalid) {
+        throw errors.malformedToken(challenge);
+      }
+      throw errors.invalidSignature(challenge);
+    }
+  }
+}

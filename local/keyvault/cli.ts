@@ -1,0 +1,138 @@
+// `npm run emulator -- [--port N] [--data DIR | --in-memory] [--host-name H] [--ready-file F] …`
+// Starts the Key Vault emulator and the managed-identity endpoint; Ctrl-C stops both.
+import { mkdir, open, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmulator, type RunningEmulator } from './index.js';
+
+const USAGE = `Usage: kv-emulator [options]
+  --port N                 HTTPS port (default 8443; 0 = any free port)
+  --data DIR               persist vaults, identity key and CA under DIR (default .local/keyvault)
+  --in-memory              keep vault data in memory (CA under the temp dir unless --ca-dir)
+  --host-name H            host name in the vault URL (default localhost; must resolve locally)
+  --bind ADDR              listen address (default 127.0.0.1)
+  --ready-file F           write {vaultUrl, caFile, identityEndpoint, identityHeader, tenantId, principals} to F
+  --ca-dir DIR             where the local CA lives
+  --identity-port N        identity endpoint port (default any free port)
+  --identity-header V      IDENTITY_HEADER value (default random)
+  --tenant ID              tenant id (default: persisted random id)
+  --user-assigned NAME     add a user-assigned identity (repeatable)
+  --roles FILE             role assignments JSON: [{"principal":"system","role":"Key Vault Secrets Officer"}]
+  --recoverable-days N     soft-delete retention, 7-90 (0 = no soft delete)
+  --purge-protection       refuse purges
+  --admin-token T          require header x-emulator-admin-token on /_emulator routes
+  --help`;
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer, got '${value}'`);
+  return Number(value);
+}
+
+async function writeReadyFile(file: string, emulator: RunningEmulator): Promise<void> {
+  const content = JSON.stringify(
+    {
+      vaultUrl: emulator.vaultUrl,
+      caFile: emulator.caFile,
+      identityEndpoint: emulator.identityEndpoint,
+      identityHeader: emulator.identityHeader,
+      tenantId: emulator.tenantId,
+      principals: emulator.principals,
+      adminUrl: emulator.adminUrl,
+    },
+    null,
+    2,
+  );
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      data: { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      'host-name': { type: 'string' },
+      bind: { type: 'string' },
+      'ready-file': { type: 'string' },
+      'ca-dir': { type: 'string' },
+      'identity-port': { type: 'string' },
+      'identity-header': { type: 'string' },
+      tenant: { type: 'string' },
+      'user-assigned': { type: 'string', multiple: true },
+      roles: { type: 'string' },
+      'recoverable-days': { type: 'string' },
+      'purge-protection': { type: 'boolean' },
+      'admin-token': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (values.data && values['in-memory']) throw new Error('--data and --in-memory are mutually exclusive');
+  const inMemory = values['in-memory'] ?? false;
+  const emulator = await startEmulator({
+    port: integer(values.port, 'port') ?? 8443,
+    dataDir: inMemory ? undefined : (values.data ?? path.join('.local', 'keyvault')),
+    inMemory,
+    hostName: values['host-name'],
+    bindAddress: values.bind,
+    caDir: values['ca-dir'],
+    tenantId: values.tenant,
+    identity: {
+      port: integer(values['identity-port'], 'identity-port'),
+      identityHeader: values['identity-header'],
+      tenantId: values.tenant,
+      userAssigned: (values['user-assigned'] ?? []).map((name) => ({ name })),
+    },
+    roleAssignmentsFile: values.roles,
+    recoverableDays: integer(values['recoverable-days'], 'recoverable-days'),
+    purgeProtection: values['purge-protection'],
+    adminToken: values['admin-token'],
+  });
+  if (values['ready-file']) await writeReadyFile(values['ready-file'], emulator);
+
+  console.log(`Key Vault emulator   ${emulator.vaultUrl}`);
+  console.log(`Admin                ${emulator.adminUrl}`);
+  console.log(`CA certificate       ${emulator.caFile}`);
+  console.log(`Identity endpoint    ${emulator.identityEndpoint}`);
+  console.log(`Tenant               ${emulator.tenantId}`);
+  for (const p of emulator.principals) {
+    console.log(`Identity ${p.name.padEnd(12)} clientId=${p.clientId} objectId=${p.objectId} roles=${p.roles.join(', ') || '(none)'}`);
+  }
+  console.log('Client environment:');
+  for (const [key, value] of Object.entries(emulator.env)) console.log(`  ${key}=${value}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`kv-emulator: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

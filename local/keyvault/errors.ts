@@ -1,0 +1,152 @@
+// The one place that owns every status + code + message the emulator answers with
+// (reference §5). Handlers throw `KeyVaultError`s made here; they never format a body themselves.
+
+export interface KeyVaultErrorBody {
+  error: { code: string; message: string; innererror?: { code: string } };
+}
+
+export class KeyVaultError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly innerCode: string | undefined;
+  /** Extra response headers (e.g. Retry-After, WWW-Authenticate). */
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, innerCode?: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'KeyVaultError';
+    this.status = status;
+    this.code = code;
+    this.innerCode = innerCode;
+    this.headers = headers;
+  }
+
+  toBody(): KeyVaultErrorBody {
+    const error: KeyVaultErrorBody['error'] = { code: this.code, message: this.message };
+    if (this.innerCode) error.innererror = { code: this.innerCode };
+    return { error };
+  }
+}
+
+/** Display names of object kinds, as they appear in the service's messages. */
+export type ObjectNoun = 'Secret' | 'Key' | 'Certificate';
+
+const notFoundCode: Record<ObjectNoun, string> = {
+  Secret: 'SecretNotFound',
+  Key: 'KeyNotFound',
+  Certificate: 'CertificateNotFound',
+};
+
+export const errors = {
+  // 400
+  badParameter: (message: string) => new KeyVaultError(400, 'BadParameter', message),
+  invalidName: (name: string) => new KeyVaultError(400, 'BadParameter', `The request URI contains an invalid name: ${name}`),
+  invalidVersion: (version: string) =>
+    new KeyVaultError(400, 'BadParameter', `The request URI contains an invalid version: ${version}`),
+  invalidProperty: (property: string) => new KeyVaultError(400, 'BadParameter', `Property ${property} has invalid value\r\n`),
+  malformedBody: () => new KeyVaultError(400, 'BadParameter', 'The request body is not valid JSON.'),
+  missingApiVersion: () => new KeyVaultError(400, 'BadParameter', 'The api-version query parameter is missing.'),
+  unsupportedApiVersion: (version: string) =>
+    new KeyVaultError(400, 'BadParameter', `The specified version (${version}) is not recognized. Consider using the latest supported version.`),
+  badBackup: () => new KeyVaultError(400, 'BadParameter', 'Backup blob contains invalid or corrupt version.'),
+  unknownRoute: (method: string, path: string) =>
+    new KeyVaultError(400, 'BadParameter', `The request URI is not valid for method ${method}: ${path}`),
+
+  // 401 — callers add the WWW-Authenticate header via auth/challenge.ts
+  missingToken: (headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', undefined, headers),
+  malformedToken: (headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', 'AKV10001: Bearer token is malformed.', undefined, headers),
+  invalidSignature: (headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', 'AKV10019: Token signature is invalid.', undefined, headers),
+  invalidAudience: (expected: string, found: string, headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', `AKV10022: Invalid audience. Expected ${expected}, found: ${found}.`, undefined, headers),
+  invalidIssuer: (found: string, headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', `AKV10032: Invalid issuer. Found: ${found}.`, undefined, headers),
+  tokenExpired: (headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', 'AKV10013: Token is expired.', undefined, headers),
+  tokenNotYetValid: (headers: Record<string, string>) =>
+    new KeyVaultError(401, 'Unauthorized', 'AKV10014: Token is not yet valid.', undefined, headers),
+
+  // 403
+  forbiddenByRbac: (details: { caller: string; action: string; resource: string; vault: string }) =>
+    new KeyVaultError(
+      403,
+      'Forbidden',
+      'Caller is not authorized to perform action on resource.\r\n' +
+        'If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
+        `Caller: ${details.caller}\r\n` +
+        `Action: '${details.action}'\r\n` +
+        `Resource: '${details.resource}'\r\n` +
+        'Assignment: (not found)\r\n' +
+        "DecisionReason: 'DeniedWithNoValidRBAC' \r\n" +
+        `Vault: ${details.vault};location=local\r\n`,
+      'ForbiddenByRbac',
+    ),
+  disabled: (noun: ObjectNoun, operation = 'get') =>
+    new KeyVaultError(
+      403,
+      'Forbidden',
+      `Operation ${operation} is not allowed on a disabled ${noun.toLowerCase()}.`,
+      `${noun}Disabled`,
+    ),
+  purgeProtected: (noun: ObjectNoun, name: string) =>
+    new KeyVaultError(
+      403,
+      'Forbidden',
+      `Operation "purge" is not enabled for this vault because purge protection is enabled. ${noun} ${name} cannot be purged before its scheduled purge date.`,
+      'ForbiddenByPolicy',
+    ),
+  managedObject: (noun: ObjectNoun, name: string, operation: string) =>
+    new KeyVaultError(
+      403,
+      'Forbidden',
+      `Operation ${operation} is not allowed on ${noun.toLowerCase()} ${name} because it is managed by a certificate.`,
+      'ForbiddenByPolicy',
+    ),
+
+  // 404
+  notFound: (noun: ObjectNoun, nameOrId: string) =>
+    new KeyVaultError(
+      404,
+      notFoundCode[noun],
+      `A ${noun.toLowerCase()} with (name/id) ${nameOrId} was not found in this key vault. ` +
+        `If you recently deleted this ${noun.toLowerCase()} you may be able to recover it using the correct recovery command. ` +
+        'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182',
+    ),
+  deletedNotFound: (noun: ObjectNoun, name: string) =>
+    new KeyVaultError(404, notFoundCode[noun], `Deleted ${noun} not found: ${name}`),
+  pendingCertificateNotFound: (name: string) =>
+    new KeyVaultError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
+  /** Generic 404 for certificate sub-resources (issuers, contacts). */
+  resourceNotFound: (code: string, message: string) => new KeyVaultError(404, code, message),
+
+  // 409
+  deletedButRecoverable: (noun: ObjectNoun, name: string) =>
+    new KeyVaultError(
+      409,
+      'Conflict',
+      `${noun} ${name} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
+        `in this state, the ${noun.toLowerCase()} can only be recovered or purged.`,
+      'ObjectIsDeletedButRecoverable',
+    ),
+  conflict: (message: string, innerCode?: string) => new KeyVaultError(409, 'Conflict', message, innerCode),
+
+  // 429 / 503 (fault injection and throttling) — Retry-After is always sent (reference §5)
+  throttled: (retryAfterSeconds: number) =>
+    new KeyVaultError(
+      429,
+      'Throttled',
+      'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached',
+      undefined,
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
+  serviceUnavailable: (retryAfterSeconds: number) =>
+    new KeyVaultError(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry.', undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
+
+  // 500 — never with internals
+  internal: (requestId: string) =>
+    new KeyVaultError(500, 'InternalServerError', `The server encountered an internal error. Request id: ${requestId}.`),
+};

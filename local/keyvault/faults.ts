@@ -1,0 +1,74 @@
+// Fault injection and throttling, configurable at start and at run time (/_emulator/faults).
+// Applied to authenticated Key Vault API requests only (never to the 401 challenge or admin).
+import { errors, type KeyVaultError } from './errors.js';
+import { THROTTLE_DEFAULT_LIMIT, THROTTLE_DEFAULT_WINDOW_MS } from './limits.js';
+
+export interface FaultConfig {
+  /** Probability 0..1 of answering 429 Throttled (with Retry-After). */
+  throttleRate: number;
+  /** Probability 0..1 of answering 503 ServiceUnavailable (with Retry-After). */
+  unavailableRate: number;
+  /** Seconds sent in Retry-After for injected 429/503. */
+  retryAfterSeconds: number;
+  /** Added to every request, in milliseconds. */
+  latencyMs: number;
+  /** Only these operation names are affected (all when empty/absent). */
+  operations?: string[];
+  /** Enforce the real service's per-vault transaction limit. */
+  limit: { enabled: boolean; requests: number; windowMs: number };
+}
+
+export const DEFAULT_FAULTS: FaultConfig = {
+  throttleRate: 0,
+  unavailableRate: 0,
+  retryAfterSeconds: 1,
+  latencyMs: 0,
+  limit: { enabled: false, requests: THROTTLE_DEFAULT_LIMIT, windowMs: THROTTLE_DEFAULT_WINDOW_MS },
+};
+
+export function mergeFaults(base: FaultConfig, patch: Partial<FaultConfig> | undefined): FaultConfig {
+  return {
+    ...base,
+    ...patch,
+    limit: { ...base.limit, ...(patch?.limit ?? {}) },
+  };
+}
+
+export class FaultInjector {
+  config: FaultConfig;
+  /** vault → request timestamps (ms) inside the current window, oldest first. */
+  private readonly windows = new Map<string, number[]>();
+  private readonly random: () => number;
+
+  constructor(config: FaultConfig = DEFAULT_FAULTS, random: () => number = Math.random) {
+    this.config = config;
+    this.random = random;
+  }
+
+  update(patch: Partial<FaultConfig>): FaultConfig {
+    this.config = mergeFaults(this.config, patch);
+    this.windows.clear();
+    return this.config;
+  }
+
+  /** Waits for the configured latency, then returns the error to answer with, if any. */
+  async apply(vault: string, operation: string, now = Date.now()): Promise<KeyVaultError | undefined> {
+    const c = this.config;
+    const selected = !c.operations || c.operations.length === 0 || c.operations.includes(operation);
+    if (!selected) return undefined;
+    if (c.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, c.latencyMs));
+    if (c.limit.enabled) {
+      const stamps = this.windows.get(vault) ?? [];
+      while (stamps.length > 0 && stamps[0]! <= now - c.limit.windowMs) stamps.shift();
+      if (stamps.length >= c.limit.requests) {
+        const waitMs = stamps[0]! + c.limit.windowMs - now;
+        return errors.throttled(Math.max(1, Math.ceil(waitMs / 1000)));
+      }
+      stamps.push(now);
+      this.windows.set(vault, stamps);
+    }
+    if (c.throttleRate > 0 && this.random() < c.throttleRate) return errors.throttled(c.retryAfterSeconds);
+    if (c.unavailableRate > 0 && this.random() < c.unavailableRate) return errors.serviceUnavailable(c.retryAfterSeconds);
+    return undefined;
+  }
+}
