@@ -20,6 +20,8 @@ export interface QueueListenerTimings {
   renewIntervalMs?: number;
   /** How long `stop()` waits for running invocations. */
   stopTimeoutMs?: number;
+  /** Delays between empty polls; default the extension's back-off up to maxPollingInterval. */
+  backoff?: Pick<PollingBackoff, 'next' | 'reset'>;
 }
 
 export class QueueTriggerListener implements TriggerListener {
@@ -28,7 +30,7 @@ export class QueueTriggerListener implements TriggerListener {
   private readonly service: QueueServiceClient;
   private readonly queue: QueueClient;
   private readonly processor: MessageProcessor;
-  private readonly backoff: PollingBackoff;
+  private readonly backoff: Pick<PollingBackoff, 'next' | 'reset'>;
   private readonly visibilityMs: number;
   private readonly stopTimeoutMs: number;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -49,7 +51,7 @@ export class QueueTriggerListener implements TriggerListener {
     this.options = readQueueOptions(ctx.hostJson);
     this.service = queueServiceClientFor(fn.trigger['connection'] as string | undefined, ctx.settings);
     this.queue = this.service.getQueueClient(this.queueName);
-    this.backoff = new PollingBackoff(this.options.maxPollingIntervalMs);
+    this.backoff = timings.backoff ?? new PollingBackoff(this.options.maxPollingIntervalMs);
     this.visibilityMs = timings.visibilityMs ?? 10 * 60_000;
     this.stopTimeoutMs = timings.stopTimeoutMs ?? 60_000;
     this.processor = new MessageProcessor({
