@@ -1,15 +1,4 @@
-import { app } from '@azure/functions';
-import { apiHandler } from '../platform/httpHandler.js';
+import { registerEndpoint } from '../platform/endpoint.js';
+import { healthEndpoint } from '../platform/health.js';
 
-const startedAt = new Date().toISOString();
-
-app.http('health', {
-  route: 'health',
-  methods: ['GET'],
-  authLevel: 'anonymous',
-  handler: apiHandler(async () => ({
-    status: 200,
-    jsonBody: { status: 'Healthy', startedAt },
-    headers: { 'cache-control': 'no-store' },
-  })),
-});
+registerEndpoint(healthEndpoint);

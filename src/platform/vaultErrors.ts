@@ -38,9 +38,7 @@ export function toApiError(error: unknown, subject: VaultErrorSubject): unknown 
       }
       break;
     case 404:
-      return subject.deleted
-        ? new ApiError(404, `Deleted${subject.kind}NotFound`, `There is no deleted ${subject.kind.toLowerCase()} named '${subject.name}'.`)
-        : new ApiError(404, `${subject.kind}NotFound`, `${label} was not found.`);
+      return notFoundError(subject);
     case 409:
       if (inner === 'ObjectIsDeletedButRecoverable' || /deleted but recoverable/i.test(error.message)) {
         const base = `/api/deleted-${collection[subject.kind]}/${subject.name}`;
@@ -61,6 +59,12 @@ export function toApiError(error: unknown, subject: VaultErrorSubject): unknown 
       return new ApiError(503, 'VaultUnavailable', 'Key Vault is temporarily unavailable. Try again later.', undefined, retryHeaders);
   }
   return error;
+}
+
+export function notFoundError(subject: VaultErrorSubject): ApiError {
+  return subject.deleted
+    ? new ApiError(404, `Deleted${subject.kind}NotFound`, `There is no deleted ${subject.kind.toLowerCase()} named '${subject.name}'.`)
+    : new ApiError(404, `${subject.kind}NotFound`, `${subject.kind} '${subject.name}' was not found.`);
 }
 
 function innerCode(error: { details?: unknown }): string | undefined {

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { getDeletedSecret } from '../secrets/endpoints.js';
+
+registerEndpoint(getDeletedSecret);

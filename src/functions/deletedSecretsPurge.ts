@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { purgeDeletedSecret } from '../secrets/endpoints.js';
+
+registerEndpoint(purgeDeletedSecret);

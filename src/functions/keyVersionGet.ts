@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { getKeyVersion } from '../keys/endpoints.js';
+
+registerEndpoint(getKeyVersion);

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { getKey } from '../keys/endpoints.js';
+
+registerEndpoint(getKey);

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { getSecretVersion } from '../secrets/endpoints.js';
+
+registerEndpoint(getSecretVersion);

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { updateSecret } from '../secrets/endpoints.js';
+
+registerEndpoint(updateSecret);

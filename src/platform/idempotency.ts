@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { RestError } from '@azure/core-rest-pipeline';
+import type { TableClient } from '@azure/data-tables';
+import { ApiError } from './httpErrors.js';
+
+/** How long a key is remembered, and how long an unfinished claim blocks a retry. */
+const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+const CLAIM_TIMEOUT_MS = 60 * 1000;
+
+export interface IdempotentOutcome {
+  status: number;
+  /** What the first request produced (e.g. the secret version); enough to answer a replay. */
+  result: string;
+}
+
+export interface IdempotencyStore {
+  /** Runs `work` once per (scope, key, request); a replay with the same request gets the first outcome. */
+  run(scope: string, key: string, request: unknown, work: () => Promise<IdempotentOutcome>): Promise<IdempotentOutcome & { replayed: boolean }>;
+}
+
+interface Record {
+  partitionKey: string;
+  rowKey: string;
+  requestHash: string;
+  state: 'pending' | 'done';
+  status?: number;
+  result?: string;
+  claimedAt: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Idempotency keys in Azure Table storage. A key is claimed with an insert (which only one
+ * concurrent request can win), then completed with the outcome. Request bodies are stored only
+ * as hashes: never a value.
+ */
+export class TableIdempotencyStore implements IdempotencyStore {
+  private tableReady?: Promise<void>;
+
+  constructor(private readonly table: TableClient, private readonly now: () => number = Date.now) {}
+
+  async run(scope: string, key: string, request: unknown, work: () => Promise<IdempotentOutcome>) {
+    this.tableReady ??= this.table.createTable().catch((error: unknown) => {
+      this.tableReady = undefined;
+      throw error;
+    });
+    await this.tableReady;
+    const partitionKey = `idempotency-${sha256(scope).slice(0, 32)}`;
+    const rowKey = sha256(key);
+    const requestHash = sha256(JSON.stringify(request));
+    const claim: Record = { partitionKey, rowKey, requestHash, state: 'pending', claimedAt: new Date(this.now()).toISOString() };
+
+    const existing = await this.claim(claim);
+    if (existing) {
+      const age = this.now() - Date.parse(existing.record.claimedAt);
+      const expired = age > KEY_LIFETIME_MS || (existing.record.state === 'pending' && age > CLAIM_TIMEOUT_MS);
+      if (!expired) {
+        if (existing.record.requestHash !== requestHash) {
+          throw new ApiError(422, 'IdempotencyKeyReused', 'This Idempotency-Key was used with a different request.', 'Idempotency-Key');
+        }
+        if (existing.record.state === 'done') {
+          return { status: existing.record.status!, result: existing.record.result!, replayed: true };
+        }
+        throw new ApiError(409, 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', { 'retry-after': '1' });
+      }
+      // A stale claim (its request crashed) or an expired key: take it over, guarded by its ETag.
+      await this.table.updateEntity(claim, 'Replace', { etag: existing.etag });
+    }
+
+    let outcome: IdempotentOutcome;
+    try {
+      outcome = await work();
+    } catch (error) {
+      await this.table.deleteEntity(partitionKey, rowKey).catch(() => undefined);
+      throw error;
+    }
+    await this.table.updateEntity({ ...claim, state: 'done', status: outcome.status, result: outcome.result }, 'Replace');
+    return { ...outcome, replayed: false };
+  }
+
+  /** Inserts the claim; returns the existing record when the key is already taken. */
+  private async claim(claim: Record): Promise<{ record: Record; etag: string } | undefined> {
+    try {
+      await this.table.createEntity(claim);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof RestError) || error.statusCode !== 409) throw error;
+      const entity = await this.table.getEntity<Record>(claim.partitionKey, claim.rowKey);
+      return { record: entity, etag: entity.etag };
+    }
+  }
+}

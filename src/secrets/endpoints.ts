@@ -1,0 +1,258 @@
+import type { HttpRequest } from '@azure/functions';
+import { errorBodySchema } from '../platform/apiSchemas.js';
+import { etagOf, preconditionsOf } from '../platform/conditional.js';
+import { defineEndpoint, type EndpointResult } from '../platform/endpoint.js';
+import { apiNextLink, type PageQuery } from '../platform/paging.js';
+import { getSecretsService } from './index.js';
+import type { Page } from './service.js';
+import {
+  conditionalHeaders,
+  deletedSecretPageSchema,
+  deletedSecretSchema,
+  listQuery,
+  MAX_SECRET_VALUE_BYTES,
+  secretNameParams,
+  secretPageSchema,
+  secretSchema,
+  secretVersionParams,
+  setSecretBody,
+  setSecretQuery,
+  updateSecretBody,
+} from './schemas.js';
+
+const TAG = 'Secrets';
+// Every secrets response may describe or carry a value: never cached anywhere.
+const noStore = { 'cache-control': 'no-store' };
+const etag = { ETag: 'The current version, quoted.' };
+const ifMatchOnly = conditionalHeaders.pick({ 'If-Match': true });
+const secretWithoutValue = secretSchema.omit({ value: true });
+
+function ok(body: unknown, version?: string, status = 200): EndpointResult {
+  return { status, body, headers: { ...noStore, ...(version ? { etag: etagOf(version) } : {}) } };
+}
+
+function page<T>(request: HttpRequest, query: PageQuery, result: Page<T>): EndpointResult {
+  return ok({ value: result.items, nextLink: apiNextLink(request, query, result.continuationToken) });
+}
+
+export const listSecrets = defineEndpoint({
+  functionName: 'secretsList',
+  method: 'GET',
+  route: 'secrets',
+  summary: 'List secrets (properties only, latest version of each)',
+  tag: TAG,
+  permission: 'read',
+  query: listQuery,
+  responses: { 200: { description: 'A page of secrets.', schema: secretPageSchema } },
+  handle: async ({ request, query }) => page(request, query, await getSecretsService().list(query.maxPageSize, query.continuationToken)),
+});
+
+export const setSecret = defineEndpoint({
+  functionName: 'secretsSet',
+  method: 'PUT',
+  route: 'secrets/{name}',
+  summary: 'Set a secret value (creates the secret or adds a version)',
+  tag: TAG,
+  permission: 'write',
+  params: secretNameParams,
+  query: setSecretQuery,
+  headers: conditionalHeaders,
+  body: { schema: setSecretBody, required: true, maxBytes: MAX_SECRET_VALUE_BYTES * 2 + 8 * 1024 },
+  responses: {
+    200: { description: 'A new version of an existing secret.', schema: secretSchema, headers: etag },
+    201: { description: 'A new secret.', schema: secretSchema, headers: { ...etag, Location: 'The new version.' } },
+    409: { description: 'The name belongs to a deleted secret: recover or purge it first.', schema: errorBodySchema },
+    412: { description: 'If-Match / If-None-Match not satisfied.', schema: errorBodySchema },
+    413: { description: 'The body is too large.', schema: errorBodySchema },
+    422: { description: 'The Idempotency-Key was used with a different request.', schema: errorBodySchema },
+  },
+  handle: async ({ request, params, query, body }) => {
+    const { secret, created } = await getSecretsService().set(
+      params.name,
+      body!,
+      preconditionsOf(request),
+      request.headers.get('idempotency-key') ?? undefined,
+    );
+    const { value: _value, ...withoutValue } = secret;
+    const result = ok(query.returnValue === 'true' ? secret : withoutValue, secret.version, created ? 201 : 200);
+    if (created) result.headers!.location = new URL(`secrets/${params.name}/versions/${secret.version}`, apiBase(request)).toString();
+    return result;
+  },
+});
+
+export const getSecret = defineEndpoint({
+  functionName: 'secretsGet',
+  method: 'GET',
+  route: 'secrets/{name}',
+  summary: 'Get the latest version of a secret, with its value',
+  tag: TAG,
+  permission: 'readValue',
+  params: secretNameParams,
+  responses: { 200: { description: 'The secret.', schema: secretSchema, headers: etag }, 404: { description: 'No such secret.', schema: errorBodySchema } },
+  handle: async ({ params }) => {
+    const secret = await getSecretsService().get(params.name);
+    return ok(secret, secret.version);
+  },
+});
+
+export const getSecretVersion = defineEndpoint({
+  functionName: 'secretVersionGet',
+  method: 'GET',
+  route: 'secrets/{name}/versions/{version}',
+  summary: 'Get one version of a secret, with its value',
+  tag: TAG,
+  permission: 'readValue',
+  params: secretVersionParams,
+  responses: { 200: { description: 'The secret version.', schema: secretSchema, headers: etag }, 404: { description: 'No such secret or version.', schema: errorBodySchema } },
+  handle: async ({ params }) => {
+    const secret = await getSecretsService().get(params.name, params.version);
+    return ok(secret, secret.version);
+  },
+});
+
+export const listSecretVersions = defineEndpoint({
+  functionName: 'secretVersionsList',
+  method: 'GET',
+  route: 'secrets/{name}/versions',
+  summary: 'List the versions of a secret (properties only)',
+  tag: TAG,
+  permission: 'read',
+  params: secretNameParams,
+  query: listQuery,
+  responses: { 200: { description: 'A page of versions; empty for an unknown name.', schema: secretPageSchema } },
+  handle: async ({ request, params, query }) =>
+    page(request, query, await getSecretsService().listVersions(params.name, query.maxPageSize, query.continuationToken)),
+});
+
+const updateResponses = {
+  200: { description: 'The updated properties.', schema: secretWithoutValue, headers: etag },
+  404: { description: 'No such secret or version.', schema: errorBodySchema },
+  412: { description: 'If-Match not satisfied.', schema: errorBodySchema },
+};
+
+export const updateSecret = defineEndpoint({
+  functionName: 'secretsUpdate',
+  method: 'PATCH',
+  route: 'secrets/{name}',
+  summary: 'Update the properties of the latest version',
+  tag: TAG,
+  permission: 'write',
+  params: secretNameParams,
+  headers: ifMatchOnly,
+  body: { schema: updateSecretBody, required: true },
+  responses: updateResponses,
+  handle: async ({ request, params, body }) => {
+    const secret = await getSecretsService().update(params.name, undefined, body!, preconditionsOf(request));
+    return ok(secret, secret.version);
+  },
+});
+
+export const updateSecretVersion = defineEndpoint({
+  functionName: 'secretVersionUpdate',
+  method: 'PATCH',
+  route: 'secrets/{name}/versions/{version}',
+  summary: 'Update the properties of one version',
+  tag: TAG,
+  permission: 'write',
+  params: secretVersionParams,
+  headers: ifMatchOnly,
+  body: { schema: updateSecretBody, required: true },
+  responses: updateResponses,
+  handle: async ({ request, params, body }) => {
+    const secret = await getSecretsService().update(params.name, params.version, body!, preconditionsOf(request));
+    return ok(secret, secret.version);
+  },
+});
+
+export const deleteSecret = defineEndpoint({
+  functionName: 'secretsDelete',
+  method: 'DELETE',
+  route: 'secrets/{name}',
+  summary: 'Soft-delete a secret (all versions); it can be recovered until its purge date',
+  tag: TAG,
+  permission: 'write',
+  params: secretNameParams,
+  headers: ifMatchOnly,
+  responses: {
+    200: { description: 'The deleted secret, with recoveryId and scheduledPurgeDate.', schema: deletedSecretSchema },
+    404: { description: 'No such secret.', schema: errorBodySchema },
+    412: { description: 'If-Match not satisfied.', schema: errorBodySchema },
+  },
+  handle: async ({ request, params }) => ok(await getSecretsService().delete(params.name, preconditionsOf(request))),
+});
+
+export const listDeletedSecrets = defineEndpoint({
+  functionName: 'deletedSecretsList',
+  method: 'GET',
+  route: 'deleted-secrets',
+  summary: 'List deleted secrets',
+  tag: TAG,
+  permission: 'read',
+  query: listQuery,
+  responses: { 200: { description: 'A page of deleted secrets.', schema: deletedSecretPageSchema } },
+  handle: async ({ request, query }) => page(request, query, await getSecretsService().listDeleted(query.maxPageSize, query.continuationToken)),
+});
+
+export const getDeletedSecret = defineEndpoint({
+  functionName: 'deletedSecretsGet',
+  method: 'GET',
+  route: 'deleted-secrets/{name}',
+  summary: 'Get a deleted secret',
+  tag: TAG,
+  permission: 'read',
+  params: secretNameParams,
+  responses: { 200: { description: 'The deleted secret.', schema: deletedSecretSchema }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
+  handle: async ({ params }) => ok(await getSecretsService().getDeleted(params.name)),
+});
+
+export const recoverDeletedSecret = defineEndpoint({
+  functionName: 'deletedSecretsRecover',
+  method: 'POST',
+  route: 'deleted-secrets/{name}/recover',
+  summary: 'Recover a deleted secret with all its versions',
+  tag: TAG,
+  permission: 'write',
+  params: secretNameParams,
+  responses: { 200: { description: 'The recovered secret.', schema: secretWithoutValue }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
+  handle: async ({ params }) => {
+    const secret = await getSecretsService().recover(params.name);
+    return ok(secret, secret.version);
+  },
+});
+
+export const purgeDeletedSecret = defineEndpoint({
+  functionName: 'deletedSecretsPurge',
+  method: 'DELETE',
+  route: 'deleted-secrets/{name}',
+  summary: 'Purge a deleted secret for good',
+  tag: TAG,
+  permission: 'write',
+  params: secretNameParams,
+  responses: { 204: { description: 'Purged.' }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
+  handle: async ({ params }) => {
+    await getSecretsService().purge(params.name);
+    return { status: 204, headers: noStore };
+  },
+});
+
+export const secretEndpoints = [
+  listSecrets,
+  setSecret,
+  getSecret,
+  getSecretVersion,
+  listSecretVersions,
+  updateSecret,
+  updateSecretVersion,
+  deleteSecret,
+  listDeletedSecrets,
+  getDeletedSecret,
+  recoverDeletedSecret,
+  purgeDeletedSecret,
+];
+
+/** `…/api/` of the current request, for Location headers. */
+function apiBase(request: HttpRequest): string {
+  const url = new URL(request.url);
+  const index = url.pathname.indexOf('/secrets');
+  return `${url.origin}${url.pathname.slice(0, index + 1)}`;
+}

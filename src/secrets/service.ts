@@ -1,0 +1,173 @@
+import type { SecretClient } from '@azure/keyvault-secrets';
+import { checkPreconditions, hasPreconditions, type Preconditions } from '../platform/conditional.js';
+import type { IdempotencyStore } from '../platform/idempotency.js';
+import { decodeContinuation, encodeContinuation, readOnePage } from '../platform/paging.js';
+import { RestError } from '@azure/core-rest-pipeline';
+import { isNotFound, notFoundError, toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { toDeletedSecret, toSecretResponse, toSecretSummary } from './mapping.js';
+import type { DeletedSecretResponse, SecretResponse, SetSecretInput, UpdateSecretInput } from './schemas.js';
+
+export interface SecretsDeps {
+  client: SecretClient;
+  vaultUrl: string;
+  idempotency: IdempotencyStore;
+}
+
+export interface Page<T> {
+  items: T[];
+  continuationToken?: string;
+}
+
+const toDate = (value: string | null | undefined) => (value ? new Date(value) : undefined);
+const subject = (name: string) => ({ kind: 'Secret' as const, name });
+const deletedSubject = (name: string) => ({ kind: 'Secret' as const, name, deleted: true });
+const isDisabled = (error: unknown) => error instanceof RestError && error.statusCode === 403 && /disabled/i.test(error.message);
+
+/** The secrets operations of the API, on top of the Key Vault SDK. */
+export class SecretsService {
+  constructor(private readonly deps: SecretsDeps) {}
+
+  async get(name: string, version?: string): Promise<SecretResponse> {
+    const secret = await vaultCall(subject(name), () => this.deps.client.getSecret(name, version ? { version } : {}));
+    return toSecretResponse(secret, true);
+  }
+
+  /**
+   * Adds a version (or creates the secret). `created` tells a new secret from a new version;
+   * with an Idempotency-Key, a repeated identical request returns the first version.
+   */
+  async set(
+    name: string,
+    input: SetSecretInput,
+    preconditions: Preconditions,
+    idempotencyKey: string | undefined,
+  ): Promise<{ secret: SecretResponse; created: boolean; replayed: boolean }> {
+    let written: SecretResponse | undefined;
+    const write = async () => {
+      const current = await this.currentVersion(name, hasPreconditions(preconditions));
+      if (hasPreconditions(preconditions)) checkPreconditions(preconditions, current.version);
+      const secret = await vaultCall(subject(name), () =>
+        this.deps.client.setSecret(name, input.value, {
+          contentType: input.contentType,
+          tags: input.tags,
+          enabled: input.enabled,
+          notBefore: toDate(input.notBefore),
+          expiresOn: toDate(input.expiresOn),
+        }),
+      );
+      written = toSecretResponse(secret, true);
+      return { status: current.exists ? 200 : 201, result: written.version };
+    };
+    const outcome = idempotencyKey
+      ? await this.deps.idempotency.run(`secrets/${name.toLowerCase()}`, idempotencyKey, { name: name.toLowerCase(), input, preconditions }, write)
+      : { ...(await write()), replayed: false };
+    const secret = written ?? (await this.get(name, outcome.result));
+    return { secret, created: outcome.status === 201, replayed: outcome.replayed };
+  }
+
+  async update(name: string, version: string | undefined, input: UpdateSecretInput, preconditions: Preconditions): Promise<SecretResponse> {
+    const current = await this.currentVersion(name, true);
+    if (!current.exists) throw notFoundError(subject(name));
+    if (hasPreconditions(preconditions)) checkPreconditions(preconditions, current.version);
+    const target = version ?? current.version!;
+    const properties = await vaultCall(subject(name), () =>
+      this.deps.client.updateSecretProperties(name, target, {
+        enabled: input.enabled,
+        contentType: input.contentType,
+        tags: input.tags,
+        // null clears a date; Key Vault reads 0 as "absent"
+        notBefore: input.notBefore === null ? new Date(0) : toDate(input.notBefore),
+        expiresOn: input.expiresOn === null ? new Date(0) : toDate(input.expiresOn),
+      }),
+    );
+    return toSecretSummary(properties);
+  }
+
+  async list(pageSize: number | undefined, continuationToken: string | undefined): Promise<Page<Omit<SecretResponse, 'value'>>> {
+    return this.page('secrets', '/secrets', continuationToken, (token) =>
+      this.deps.client.listPropertiesOfSecrets().byPage({ maxPageSize: pageSize, continuationToken: token }),
+      toSecretSummary,
+      subject('*'),
+    );
+  }
+
+  async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined) {
+    return this.page(`secret-versions:${name.toLowerCase()}`, `/secrets/${name}/versions`, continuationToken, (token) =>
+      this.deps.client.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: pageSize, continuationToken: token }),
+      toSecretSummary,
+      subject(name),
+    );
+  }
+
+  async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<Page<DeletedSecretResponse>> {
+    return this.page('deleted-secrets', '/deletedsecrets', continuationToken, (token) =>
+      this.deps.client.listDeletedSecrets().byPage({ maxPageSize: pageSize, continuationToken: token }),
+      toDeletedSecret,
+      subject('*'),
+    );
+  }
+
+  async delete(name: string, preconditions: Preconditions): Promise<DeletedSecretResponse> {
+    if (hasPreconditions(preconditions)) checkPreconditions(preconditions, (await this.currentVersion(name, true)).version);
+    // The first poll of the delete poller has sent DELETE; its answer already holds the recovery
+    // id and purge date. Waiting for the deleted object to become readable is not needed here.
+    const poller = await vaultCall(subject(name), () => this.deps.client.beginDeleteSecret(name));
+    const deleted = poller.getOperationState().result;
+    if (!deleted) throw new Error('Key Vault returned no deleted secret');
+    return toDeletedSecret(deleted);
+  }
+
+  async getDeleted(name: string): Promise<DeletedSecretResponse> {
+    return toDeletedSecret(await vaultCall(deletedSubject(name), () => this.deps.client.getDeletedSecret(name)));
+  }
+
+  async recover(name: string): Promise<Omit<SecretResponse, 'value'>> {
+    // Checked first: the SDK's recover poller treats an existing secret as "already recovered".
+    await this.getDeleted(name);
+    const poller = await vaultCall(deletedSubject(name), () => this.deps.client.beginRecoverDeletedSecret(name));
+    const recovered = poller.getOperationState().result;
+    if (!recovered) throw new Error('Key Vault returned no recovered secret');
+    return toSecretSummary(recovered);
+  }
+
+  async purge(name: string): Promise<void> {
+    await vaultCall(deletedSubject(name), () => this.deps.client.purgeDeletedSecret(name));
+  }
+
+  /**
+   * Whether the secret exists (a deleted one does not) and, when `needVersion`, its latest
+   * version. One read in the common case; a disabled latest version cannot be read, so then the
+   * version comes from the versions' properties (newest by creation time).
+   */
+  private async currentVersion(name: string, needVersion: boolean): Promise<{ exists: boolean; version?: string }> {
+    try {
+      const secret = await this.deps.client.getSecret(name);
+      return { exists: true, version: secret.properties.version };
+    } catch (error) {
+      if (isNotFound(error)) return { exists: false };
+      if (!isDisabled(error)) throw toApiError(error, subject(name));
+    }
+    if (!needVersion) return { exists: true };
+    let latest: { version?: string; createdOn?: Date } | undefined;
+    for await (const properties of this.deps.client.listPropertiesOfSecretVersions(name)) {
+      if (!latest || (properties.createdOn ?? new Date(0)) >= (latest.createdOn ?? new Date(0))) latest = properties;
+    }
+    return { exists: true, version: latest?.version };
+  }
+
+  private async page<TItem, TOut>(
+    listing: string,
+    pathPrefix: string,
+    continuationToken: string | undefined,
+    pages: (vaultLink: string | undefined) => AsyncIterableIterator<TItem[]>,
+    map: (item: TItem) => TOut,
+    errorSubject: { kind: 'Secret'; name: string },
+  ): Promise<Page<TOut>> {
+    const vaultLink = continuationToken ? decodeContinuation(continuationToken, listing, this.deps.vaultUrl, pathPrefix) : undefined;
+    const page = await vaultCall(errorSubject, () => readOnePage(() => pages(vaultLink)));
+    return {
+      items: page.items.map(map),
+      continuationToken: page.vaultNextLink ? encodeContinuation(listing, page.vaultNextLink) : undefined,
+    };
+  }
+}
