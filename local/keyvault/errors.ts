@@ -132,6 +132,16 @@ export const errors = {
     ),
   conflict: (message: string, innerCode?: string) => new KeyVaultError(409, 'Conflict', message, innerCode),
 
+  // Certificates (handlers/certificates*.ts)
+  pendingCertificateExists: (name: string) =>
+    new KeyVaultError(409, 'Conflict', `Certificate ${name} already has a pending operation; complete, cancel or delete it first.`, 'PendingCertificateExists'),
+  certificateNameInUse: (name: string) =>
+    new KeyVaultError(409, 'Conflict', `A secret named ${name} that is not managed by a certificate already exists; choose another certificate name.`),
+  notMergeable: (name: string) =>
+    new KeyVaultError(403, 'Forbidden', `The pending operation of certificate ${name} is not waiting for a merge (its issuer signs it, or it already finished).`, 'ForbiddenByPolicy'),
+  issuerNotFound: (name: string) => new KeyVaultError(404, 'CertificateIssuerNotFound', `Issuer not found: ${name}`),
+  contactsNotFound: () => new KeyVaultError(404, 'ContactsNotFound', 'Contacts not found'),
+
   // 429 / 503 (fault injection and throttling) — Retry-After is always sent (reference §5)
   throttled: (retryAfterSeconds: number) =>
     new KeyVaultError(

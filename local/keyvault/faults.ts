@@ -12,6 +12,8 @@ export interface FaultConfig {
   retryAfterSeconds: number;
   /** Added to every request, in milliseconds. */
   latencyMs: number;
+  /** Deterministic: the next `count` selected requests fail with `status` (count decrements). */
+  burst?: { status: 429 | 503; count: number };
   /** Only these operation names are affected (all when empty/absent). */
   operations?: string[];
   /** Enforce the real service's per-vault transaction limit. */
@@ -66,6 +68,10 @@ export class FaultInjector {
       }
       stamps.push(now);
       this.windows.set(vault, stamps);
+    }
+    if (c.burst && c.burst.count > 0) {
+      c.burst = { ...c.burst, count: c.burst.count - 1 };
+      return c.burst.status === 429 ? errors.throttled(c.retryAfterSeconds) : errors.serviceUnavailable(c.retryAfterSeconds);
     }
     if (c.throttleRate > 0 && this.random() < c.throttleRate) return errors.throttled(c.retryAfterSeconds);
     if (c.unavailableRate > 0 && this.random() < c.unavailableRate) return errors.serviceUnavailable(c.retryAfterSeconds);

@@ -29,6 +29,7 @@ const faultPatch = z.object({
   retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   operations: z.array(z.string()).optional(),
+  burst: z.object({ status: z.union([z.literal(429), z.literal(503)]), count: z.number().int().min(0) }).optional(),
   limit: z
     .object({
       enabled: z.boolean().optional(),
