@@ -48,7 +48,8 @@ describe('queue trigger listener', () => {
     const { harness, queue, name } = await startListener();
     const sent = await queue.sendMessage(base64('{"job":1}'));
 
-    const [request] = await waitFor(() => harness.requests.length === 1 && harness.requests, 'the invocation');
+    await waitFor(() => harness.requests.length === 1, 'the invocation');
+    const [request] = harness.requests;
     expect(request!.functionName).toBe('worker');
     expect(request!.reason).toBe(`New queue message detected on '${name}'.`);
     expect(request!.inputData).toEqual([{ name: 'queueItem', data: { string: '{"job":1}' } }]);
