@@ -1,5 +1,6 @@
 import { copyFile, mkdir, writeFile, rename, access } from 'node:fs/promises';
 import path from 'node:path';
+import { startEmulator, type EmulatorPrincipal, type RunningEmulator } from '../keyvault/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHostProcess, type RunningHostProcess } from './hostProcess.js';
 import { assertPortFree, freePort } from './ports.js';
@@ -13,8 +14,12 @@ export interface StackOptions {
   ports?: 'fixed' | 'random';
   /** Host HTTP port (wins over `ports`). */
   hostPort?: number;
-  /** Azurite keeps everything in memory (tests). */
+  /** Azurite and the vault keep everything in memory (tests). */
   inMemory?: boolean;
+  /** Key Vault emulator HTTPS port when ports are fixed (default 8443). */
+  vaultPort?: number;
+  /** Certificate creations stay `inProgress` this long in the emulator (default 2 s, like a quick real vault). */
+  certificateCreateDelayMs?: number;
   readyFile?: string;
   /** Host output; default: this process's stdout. */
   output?: (chunk: string) => void;
@@ -25,17 +30,20 @@ export interface StackReadyFile {
   functionKey: string;
   masterKey: string;
   storage: { queueUrl: string; tableUrl: string; blobUrl: string; connectionString: string };
+  vault: { url: string; caFile: string; adminUrl: string };
+  identity: { endpoint: string; header: string; tenantId: string; principals: EmulatorPrincipal[] };
   dataDir: string;
 }
 
 export interface RunningStack extends StackReadyFile {
   host: RunningHostProcess;
+  emulator: RunningEmulator;
   /** Stops the host and starts it again with the same settings (crash and restart tests). */
   restartHost(): Promise<RunningHostProcess>;
   stop(): Promise<void>;
 }
 
-const FIXED_PORTS = { host: 7071, blob: 10000, queue: 10001, table: 10002 };
+const FIXED_PORTS = { host: 7071, vault: 8443, blob: 10000, queue: 10001, table: 10002 };
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = options.dataDir ?? path.join(options.appDir, '.local');
@@ -59,12 +67,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     stopping.push(() => azurite.stop());
 
+    const emulator = await startEmulator({
+      port: random ? 0 : (options.vaultPort ?? FIXED_PORTS.vault),
+      inMemory: options.inMemory,
+      dataDir: path.join(dataDir, 'vault'),
+      certificateCreateDelayMs: options.certificateCreateDelayMs ?? 2_000,
+    });
+    stopping.push(() => emulator.stop());
+
     const hostOptions = {
       appDir: options.appDir,
       port: hostPort,
       readyFile: path.join(dataDir, 'host-ready.json'),
       dataDir: path.join(dataDir, 'host'),
-      env: { AzureWebJobsStorage: azurite.connectionString },
+      // What App Service would provide: the identity endpoint, plus the vault and storage settings
+      // and trust for the local CA. KEYVAULT_LOCAL lets the app accept a vault named localhost.
+      env: { AzureWebJobsStorage: azurite.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true' },
       output: options.output,
     };
     let host = await startHostProcess(hostOptions);
@@ -80,12 +98,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         blobUrl: azurite.blobUrl,
         connectionString: azurite.connectionString,
       },
+      vault: { url: emulator.vaultUrl, caFile: emulator.caFile, adminUrl: emulator.adminUrl },
+      identity: {
+        endpoint: emulator.identityEndpoint,
+        header: emulator.identityHeader,
+        tenantId: emulator.tenantId,
+        principals: emulator.principals,
+      },
       dataDir,
     };
     if (options.readyFile) await writeJsonAtomically(options.readyFile, ready);
 
     return {
       ...ready,
+      emulator,
       get host() {
         return host;
       },

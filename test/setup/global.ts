@@ -1,12 +1,12 @@
 // Starts the local stack (Azurite + the Functions host running this app) once per test run on
 // random ports, and hands its addresses to the tests through vitest's provide/inject.
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startStack, type RunningStack, type StackReadyFile } from '../../local/stack/index.js';
-import { appendFileSync } from 'node:fs';
 
 export interface StorageInfo {
   connectionString: string;
@@ -43,9 +43,13 @@ export async function setup(project: TestProject): Promise<void> {
     functionKey: stack.functionKey,
     masterKey: stack.masterKey,
     storage: stack.storage,
+    vault: stack.vault,
+    identity: stack.identity,
     dataDir: stack.dataDir,
     hostLogFile,
   });
+  // Test processes (forked after this) talk to the same vault with the SDK: trust the stack's CA.
+  process.env.NODE_EXTRA_CA_CERTS = stack.vault.caFile;
 }
 
 export async function teardown(): Promise<void> {

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/platform/httpErrors.js';
 import { apiHandler } from '../../../src/platform/httpHandler.js';
 
-function run(handler: Parameters<typeof apiHandler>[0]) {
+async function run(handler: Parameters<typeof apiHandler>[0]) {
   const logs: string[] = [];
   const context = new InvocationContext({ logHandler: (_level, ...args) => logs.push(args.join(' ')) });
   const request = new HttpRequest({ method: 'GET', url: 'http://localhost/api/x' });
-  return apiHandler(handler)(request, context).then((response) => ({ response: response as { status: number; jsonBody: unknown; headers: Record<string, string> }, logs }));
+  const response = (await apiHandler(handler)(request, context)) as { status: number; jsonBody: unknown; headers: Record<string, string> };
+  return { response, logs };
 }
 
 describe('apiHandler', () => {
