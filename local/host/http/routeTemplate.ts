@@ -195,14 +195,20 @@ function parseParameter(text: string, template: string): ParameterPart {
   return { kind: 'parameter', name, optional, catchAll, constraints, ...(defaultValue !== undefined ? { defaultValue } : {}) };
 }
 
-/** Reads `name` or `name(args)` where args end at a `)` followed by `:`, `=`, `?` or the end. */
+/** Reads `name` or `name(args)`; args end at the `)` that balances the opening one. */
 function readConstraint(text: string, template: string): { constraint: RouteConstraint; length: number } {
   const nameMatch = /^[A-Za-z]+/.exec(text);
   if (!nameMatch) throw new Error(`Route '${template}': empty constraint`);
   const name = nameMatch[0];
   if (text[name.length] !== '(') return { constraint: routeConstraint(name, undefined, template), length: name.length };
-  for (let i = name.length + 1; i < text.length; i++) {
-    if (text[i] === ')' && (i + 1 === text.length || ':=?'.includes(text[i + 1]!))) {
+  let depth = 0;
+  for (let i = name.length; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') {
+      i++;
+    } else if (ch === '(') {
+      depth++;
+    } else if (ch === ')' && --depth === 0) {
       return { constraint: routeConstraint(name, text.slice(name.length + 1, i), template), length: i + 1 };
     }
   }

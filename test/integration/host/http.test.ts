@@ -25,7 +25,10 @@ afterAll(async () => {
   await host?.stop();
 });
 
-async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per fixture function
+type Json = any;
+
+async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: Json }> {
   const res = await fetch(url, init);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
