@@ -1,0 +1,65 @@
+// A second copy of the app with its own Key Vault emulator, for tests that change the vault's
+// faults or role assignments, or the app's settings, without disturbing the shared stack.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../local/keyvault/index.js';
+import { startHostProcess, type RunningHostProcess } from '../../local/stack/hostProcess.js';
+import { freePort } from '../../local/stack/ports.js';
+import { ApiClient } from './api.js';
+
+export interface IsolatedApp {
+  api: ApiClient;
+  emulator: RunningEmulator;
+  host: RunningHostProcess;
+  /** Everything the host printed. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+export async function startIsolatedApp(options: { settings?: Record<string, string>; emulator?: EmulatorOptions } = {}): Promise<IsolatedApp> {
+  const storage = inject('storage');
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'isolated-app-'));
+  // The shared stack's CA, which test processes already trust (NODE_EXTRA_CA_CERTS).
+  const caDir = path.dirname(inject('stack').vault.caFile);
+  const emulator = await startEmulator({ inMemory: true, caDir, ...options.emulator });
+  let output = '';
+  try {
+    const host = await startHostProcess({
+      appDir: repoRoot,
+      port: await freePort(),
+      readyFile: path.join(dataDir, 'ready.json'),
+      dataDir: path.join(dataDir, 'host'),
+      env: { AzureWebJobsStorage: storage.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true', ...options.settings },
+      output: (chunk) => (output += chunk),
+    });
+    return {
+      api: new ApiClient(`${host.baseUrl}/api`, host.functionKey),
+      emulator,
+      host,
+      output: () => output,
+      async stop() {
+        await host.stop();
+        await emulator.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+}
+
+/** PUT JSON to the emulator's /_emulator admin routes. */
+export async function emulatorAdmin(emulator: RunningEmulator, route: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${emulator.adminUrl}/${route}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`emulator admin ${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
