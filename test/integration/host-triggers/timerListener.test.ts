@@ -83,10 +83,9 @@ describe('timer trigger listener', () => {
     await sleep(1_000);
     expect(harness.requests).toHaveLength(1);
 
-    const updated = await waitFor(() => {
-      const status = JSON.parse(readFileSync(statusFile(harness, 'late'), 'utf8')) as { Last: string; Next: string };
-      return status.Last !== stored.Last && status;
-    }, 'the status update');
+    const readStatus = () => JSON.parse(readFileSync(statusFile(harness, 'late'), 'utf8')) as { Last: string; Next: string };
+    await waitFor(() => readStatus().Last !== stored.Last, 'the status update');
+    const updated = readStatus();
     expect(Date.parse(updated.Next)).toBeGreaterThan(Date.now());
   });
 
