@@ -317,4 +317,11 @@ describe('logging', () => {
     expect(text).not.toContain("Executing 'Functions.logs'");
     expect(text).toContain('] hello called');
   });
+
+  it('passes every line through the app\'s log hooks, which may rewrite it', async () => {
+    expect(await (await fetch(`${api}/redacted`)).text()).toBe('ok');
+    await waitFor(() => host.lines.find((l) => l.endsWith('] probe category=user function=redacted')), 'rewritten probe line');
+    expect(host.lines.some((l) => l.endsWith('] token=***'))).toBe(true);
+    expect(host.lines.join('\n')).not.toContain('secret-value');
+  });
 });

@@ -1,6 +1,6 @@
 // Start-up and shutdown of the host: hooks order, graceful drain, keys kept across restarts,
 // the ready file, a busy port, and the CLI.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -111,4 +111,28 @@ describe('CLI', () => {
     expect(code).toBe(1);
     expect(output).toContain(`Port ${running.port} is unavailable`);
   });
+
+  it('leaves no worker behind when the host process is killed with SIGKILL', async () => {
+    const dir = tempDir('cli-kill');
+    const readyFile = path.join(dir, 'ready.json');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/host/cli.ts', '--app', CJS_APP, '--port', '0', '--ready-file', readyFile, '--data-dir', dir], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...storageEnv() },
+      stdio: 'ignore',
+    });
+    await waitFor(() => (existsSync(readyFile) ? true : undefined), 'ready file', 60_000);
+    const workerPids = execFileSync('pgrep', ['-P', String(child.pid)]).toString().trim().split('\n').map(Number);
+    expect(workerPids).toHaveLength(1);
+    child.kill('SIGKILL');
+    await waitFor(() => (isAlive(workerPids[0]!) ? undefined : true), 'the worker to exit', 15_000);
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -38,3 +38,11 @@ it('fails a timed-out invocation with 500, restarts the worker and serves the ne
   expect(readLines(hookLog).filter((l) => l === 'appStart')).toHaveLength(2);
   expect((await fetch(`${host.baseUrl}/api/slow?ms=10`)).status).toBe(200);
 });
+
+it('restarts a worker that exits during an invocation (500) and keeps serving', async () => {
+  const starts = readLines(hookLog).filter((l) => l === 'appStart').length;
+  expect((await fetch(`${host.baseUrl}/api/crash`)).status).toBe(500);
+  expect(await (await fetch(`${host.baseUrl}/api/hello?name=later`)).text()).toBe('Hello, later (cjs)');
+  expect(readLines(hookLog).filter((l) => l === 'appStart')).toHaveLength(starts + 1);
+  expect(host.lines.some((l) => l.includes('The worker process exited unexpectedly (exit code 3); restarting it.'))).toBe(true);
+});
