@@ -1,7 +1,7 @@
 // Starts the local stack (Azurite + the Functions host running this app) once per test run on
 // random ports, and hands its addresses to the tests through vitest's provide/inject.
 import { appendFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,5 +54,9 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await stack?.stop();
+  // Tests send secret values marked CANARY-; none may ever reach the host's output.
+  const log = dataDir ? await readFile(path.join(dataDir, 'host.log'), 'utf8').catch(() => '') : '';
+  const leaks = log.split('\n').filter((line) => line.includes('CANARY-'));
+  if (leaks.length > 0) throw new Error(`${leaks.length} host log line(s) contain a canary secret value`);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
