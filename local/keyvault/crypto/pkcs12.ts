@@ -74,27 +74,31 @@ function macKey(password: string | null, salt: string, iterations: number, diges
 
 /**
  * A PFX (DER) holding `privateKey` and `chain` (leaf first), protected by `password`
- * (Key Vault uses the empty password).
+ * (Key Vault uses the empty password). Without a key (non-exportable keys) only the chain is written.
  */
-export function writePkcs12(privateKey: KeyObject, chain: Buffer[], options: { password?: string; friendlyName?: string } = {}): Buffer {
+export function writePkcs12(
+  privateKey: KeyObject | undefined,
+  chain: Buffer[],
+  options: { password?: string; friendlyName?: string } = {},
+): Buffer {
   const password = options.password ?? '';
   const leaf = chain[0];
   if (!leaf) throw new Error('writePkcs12 needs at least the leaf certificate');
   const localKeyId = createHash('sha1').update(leaf).digest();
-  const privateKeyInfo = asn1.fromDer(toBinary(privateKey.export({ type: 'pkcs8', format: 'der' })));
-  const shrouded = pki.encryptPrivateKeyInfo(privateKeyInfo, password, {
-    algorithm: '3des',
-    count: PKCS12_ITERATIONS,
-    saltSize: 8,
-  });
-  const keyBag = seq([oid(OID.shroudedKeyBag), explicit0(shrouded), bagAttributes(localKeyId, options.friendlyName)]);
+  const safes: Asn1[] = [];
   const certBags = chain.map((der, index) => {
     const certBag = seq([oid(OID.x509Certificate), explicit0(octets(toBinary(der)))]);
     const bag = [oid(OID.certBag), explicit0(certBag)];
     if (index === 0) bag.push(bagAttributes(localKeyId, options.friendlyName));
     return seq(bag);
   });
-  const authSafe = derOf(seq([dataContentInfo(certBags), dataContentInfo([keyBag])]));
+  safes.push(dataContentInfo(certBags));
+  if (privateKey) {
+    const privateKeyInfo = asn1.fromDer(toBinary(privateKey.export({ type: 'pkcs8', format: 'der' })));
+    const shrouded = pki.encryptPrivateKeyInfo(privateKeyInfo, password, { algorithm: '3des', count: PKCS12_ITERATIONS, saltSize: 8 });
+    safes.push(dataContentInfo([seq([oid(OID.shroudedKeyBag), explicit0(shrouded), bagAttributes(localKeyId, options.friendlyName)])]));
+  }
+  const authSafe = derOf(seq(safes));
 
   const digest = MAC_DIGESTS[OID.sha1] as (typeof MAC_DIGESTS)[string];
   const salt = toBinary(randomBytes(8));
