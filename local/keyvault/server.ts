@@ -76,6 +76,11 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     forceCloseConnections: true,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Undecodable URLs and other errors raised before routing: still the Key Vault error shape.
+    frameworkErrors: (_error, request, reply) => {
+      reply.header('x-ms-request-id', request.id);
+      send(reply, 400, errors.badParameter('The request URI is invalid.').toBody());
+    },
     routerOptions: {
       caseSensitive: false,
       maxParamLength: 2048,

@@ -15,12 +15,12 @@ export class MemoryVaultStore implements VaultStore {
   /** vault → kind → lower-cased name → object */
   protected readonly vaults = new Map<string, Map<string, KindMap>>();
 
-  get<D, M>(vault: string, kind: ObjectKind, name: string): StoredObject<D, M> | undefined {
+  get<D = Record<string, unknown>, M = Record<string, unknown>>(vault: string, kind: ObjectKind, name: string): StoredObject<D, M> | undefined {
     const found = this.vaults.get(vault)?.get(kind)?.get(nameKey(name));
     return found ? (structuredClone(found) as StoredObject<D, M>) : undefined;
   }
 
-  list<D, M>(vault: string, kind: ObjectKind, options: ListOptions): ListPage<D, M> {
+  list<D = Record<string, unknown>, M = Record<string, unknown>>(vault: string, kind: ObjectKind, options: ListOptions): ListPage<D, M> {
     const objects = this.vaults.get(vault)?.get(kind);
     if (!objects) return { items: [] };
     const keys = [...objects.keys()].sort();

@@ -51,7 +51,7 @@ describe('secrets through the SDK', () => {
   it('updates properties partially and never the value', async () => {
     const created = await client.setSecret('beta', 'v', { tags: { a: '1' } });
     const updated = await client.updateSecretProperties('beta', created.properties.version!, { contentType: 'application/json' });
-    expect(updated.value).toBeUndefined();
+    expect((updated as { value?: unknown }).value).toBeUndefined();
     expect(updated.contentType).toBe('application/json');
     expect(updated.tags).toEqual({ a: '1' });
     const latest = await client.updateSecretProperties('beta', '', { tags: { b: '2' } });
