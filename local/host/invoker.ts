@@ -53,11 +53,11 @@ export class Invoker {
       if (result.succeeded) {
         this.#logger.log('information', category, `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
       } else {
+        this.#logger.log('error', category, `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration}ms)`);
         this.#logger.log(
           'error',
           category,
-          `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration}ms)\n` +
-            `Exception while executing function: Functions.${fn.name}. ${result.error?.message ?? 'unknown error'}`,
+          `Exception while executing function: Functions.${fn.name}. ${result.error?.message ?? 'unknown error'}`,
         );
       }
       return result;
