@@ -45,6 +45,17 @@ async function newSigningKey(): Promise<JWK & { kid: string }> {
   return { ...jwk, kid, alg: 'RS256', use: 'sig' };
 }
 
+/**
+ * In-memory state is shared by every endpoint of the process: msal-node caches managed-identity
+ * tokens process-wide (keyed by identity and resource, not by endpoint), so a second in-memory
+ * emulator with its own key would be handed the first one's tokens and reject them.
+ */
+let processState: Promise<IdentityState> | undefined;
+
+async function freshState(tenantId?: string): Promise<IdentityState> {
+  return { tenantId: tenantId ?? randomUUID(), systemAssigned: newIds(), userAssigned: {}, signingKey: await newSigningKey() };
+}
+
 export class IdentityStateStore {
   private constructor(
     readonly state: IdentityState,
@@ -65,12 +76,13 @@ export class IdentityStateStore {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read identity state ${file}: ${(error as Error).message}`, { cause: error });
       }
     }
-    const state: IdentityState = {
-      tenantId: tenantId ?? randomUUID(),
-      systemAssigned: newIds(),
-      userAssigned: {},
-      signingKey: await newSigningKey(),
-    };
+    let state: IdentityState;
+    if (file) state = await freshState(tenantId);
+    else {
+      processState ??= freshState(tenantId);
+      const shared = await processState;
+      state = tenantId && shared.tenantId !== tenantId ? await freshState(tenantId) : shared;
+    }
     const store = new IdentityStateStore(state, file);
     await store.save();
     return store;

@@ -27,6 +27,8 @@ export interface TokenVerifierOptions {
 
 export class TokenVerifier {
   private readonly options: TokenVerifierOptions;
+  /** createLocalJWKSet imports keys lazily and caches them; rebuild only when the set changes. */
+  private keySet: { source: JSONWebKeySet; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
 
   constructor(options: TokenVerifierOptions) {
     this.options = options;
@@ -71,8 +73,9 @@ export class TokenVerifier {
       throw errors.invalidIssuer(String(claims.iss ?? ''), challenge);
     }
     const jwks = typeof this.options.jwks === 'function' ? this.options.jwks() : this.options.jwks;
+    if (this.keySet?.source !== jwks) this.keySet = { source: jwks, keys: createLocalJWKSet(jwks) };
     try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+      const { payload } = await jwtVerify(token, this.keySet.keys, {
         algorithms: ['RS256'],
         clockTolerance: this.options.clockToleranceSeconds ?? 60,
         requiredClaims: ['exp'],
