@@ -152,5 +152,9 @@ describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
     expect(response.status).toBe(503);
     expect(errorCodeOf(response)).toBe('VaultUnavailable');
     expect(response.text).not.toMatch(/at .*\.js:\d+/);
+
+    const health = await app.api.get('/health/deep', officer);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'Unhealthy', checks: { vault: { status: 'Unhealthy' }, storage: { status: 'Healthy' } } });
   });
 });

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { deepHealthEndpoint } from '../platform/health.js';
+
+registerEndpoint(deepHealthEndpoint);
