@@ -60,6 +60,13 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const hostJson = readHostJson(appDir, baseEnv);
   const logger = createConsoleLogger(hostJson, write);
   for (const warning of pendingWarnings) logger.log('warning', 'Host.Startup', warning);
+  if (!hostJson['extensionBundle']) {
+    logger.log('warning', 'Host.Startup', 'host.json has no "extensionBundle"; Azure needs it for non-HTTP triggers and bindings.');
+  }
+  const runtime = baseEnv['FUNCTIONS_WORKER_RUNTIME'];
+  if (runtime !== undefined && runtime.toLowerCase() !== 'node') {
+    logger.log('warning', 'Host.Startup', `FUNCTIONS_WORKER_RUNTIME is '${runtime}', but this host only runs Node.js apps.`);
+  }
   const timeoutMs = functionTimeoutMs(hostJson);
   const prefix = routePrefix(hostJson);
   const keys = loadOrCreateKeys(dataDir);

@@ -25,7 +25,6 @@ afterAll(async () => {
   await host?.stop();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per fixture function
 type Json = any;
 
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: Json }> {
