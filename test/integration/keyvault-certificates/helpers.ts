@@ -2,7 +2,7 @@
 // tiny external CA that signs pending operations' CSRs for merge tests.
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
-import type { RunningEmulator } from '../../../local/keyvault/index.js';
+import type { RoleAssignmentConfig, RunningEmulator } from '../../../local/keyvault/index.js';
 import { issueSelfSigned } from '../../../local/keyvault/crypto/issue.js';
 import { generateCertificateKey, signingAlgorithmFor, toCryptoKeyPair } from '../../../local/keyvault/crypto/keys.js';
 import { normalizePolicy } from '../../../local/keyvault/crypto/policy.js';
@@ -18,7 +18,7 @@ const clientOptions = (emulator: RunningEmulator) => ({
 });
 
 /** The default roles plus key reads (Certificates Officer alone cannot read backing keys). */
-export const CERTIFICATE_TEST_ROLES = [
+export const CERTIFICATE_TEST_ROLES: readonly RoleAssignmentConfig[] = [
   { principal: 'system', role: 'Key Vault Secrets Officer' },
   { principal: 'system', role: 'Key Vault Certificates Officer' },
   { principal: 'system', role: 'Key Vault Certificate User' },
