@@ -21,6 +21,8 @@ import { validateName, validateVersion } from './validation.js';
 
 export const ADMIN_PREFIX = '/_emulator';
 export const ADMIN_TOKEN_HEADER = 'x-emulator-admin-token';
+/** Sent as x-ms-keyvault-service-version (the SDK only logs it). */
+const SERVICE_VERSION = '1.9.0.0-emulator';
 
 export interface KeyVaultServerOptions {
   tls: { key: string; cert: string };
@@ -77,9 +79,20 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Undecodable URLs and other errors raised before routing: still the Key Vault error shape.
+    // The 401 challenge still comes first for unauthenticated callers.
     frameworkErrors: (_error, request, reply) => {
-      reply.header('x-ms-request-id', request.id);
-      send(reply, 400, errors.badParameter('The request URI is invalid.').toBody());
+      reply.header('x-ms-request-id', request.id).header('x-ms-keyvault-region', 'local');
+      const badRequest = errors.badParameter('The request URI is invalid.');
+      const authenticated = isAdmin(request)
+        ? Promise.resolve()
+        : options.verifier.verify(header(request, 'authorization'), header(request, 'host') ?? 'localhost');
+      authenticated.then(
+        () => send(reply, 400, badRequest.toBody()),
+        (error: unknown) => {
+          const failure = error instanceof KeyVaultError ? error : badRequest;
+          send(reply, failure.status, failure.toBody(), failure.headers);
+        },
+      );
     },
     routerOptions: {
       caseSensitive: false,
@@ -94,7 +107,7 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-ms-request-id', request.id);
+    reply.header('x-ms-request-id', request.id).header('x-ms-keyvault-region', 'local').header('x-ms-keyvault-service-version', SERVICE_VERSION);
     const clientRequestId = header(request, 'x-ms-client-request-id');
     if (clientRequestId) reply.header('x-ms-client-request-id', clientRequestId);
     if (isAdmin(request)) {

@@ -87,6 +87,24 @@ describe('fuzz', () => {
     );
   });
 
+  it('without a token every request is a 401 challenge, whatever the route or body', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'PUT', 'POST', 'PATCH', 'DELETE'),
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        query,
+        body,
+        async (method, segments, q, payload) => {
+          const path = `/${segments.join('/')}?${q.apiVersion}${q.maxresults}${q.skip}${q.other}`;
+          const res = await rawRequest(emulator, { method, path, ...(method === 'GET' || payload === undefined ? {} : { body: payload }) });
+          expect(res.status, `${method} ${path}`).toBe(401);
+          expect(res.headers['www-authenticate']).toMatch(/^Bearer authorization="[^"]+", resource="[^"]+"$/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('malformed JSON and wrong types on every body route are 400 BadParameter', async () => {
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const routes: Array<[string, string]> = [
