@@ -1,5 +1,5 @@
 // Writes a queue output binding's messages (reference §8.4) and wakes this host's listener on it.
-import type { QueueClient } from '@azure/storage-queue';
+import type { QueueServiceClient } from '@azure/storage-queue';
 import type { BindingInfo, HostContext, TypedData } from '../contracts.js';
 import { encodeMessage } from '../queue/messageEncoding.js';
 import { readQueueOptions } from '../queue/options.js';
@@ -9,7 +9,8 @@ import { queueMessagesFrom } from './queueMessages.js';
 
 export type OutputContext = Pick<HostContext, 'settings' | 'hostJson' | 'notifyQueueWrite' | 'logger'>;
 
-const knownQueues = new WeakSet<QueueClient>();
+// Queues this process has created or seen, per account client, to skip a create call per write.
+const knownQueues = new WeakMap<QueueServiceClient, Set<string>>();
 
 export async function writeQueueOutput(
   functionName: string,
@@ -23,9 +24,11 @@ export async function writeQueueOutput(
   const queueName = resolveQueueName(binding['queueName'], ctx.settings, functionName);
   const service = queueServiceClientFor(binding['connection'] as string | undefined, ctx.settings);
   const queue = service.getQueueClient(queueName);
-  if (!knownQueues.has(queue)) {
+  let known = knownQueues.get(service);
+  if (!known) knownQueues.set(service, (known = new Set()));
+  if (!known.has(queueName)) {
     await queue.createIfNotExists();
-    knownQueues.add(queue);
+    known.add(queueName);
   }
   for (const message of messages) {
     const text = encodeMessage(message, messageEncoding);

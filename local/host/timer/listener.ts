@@ -95,7 +95,12 @@ export class TimerTriggerListener implements TriggerListener {
       if (this.stopped) return;
       const run = this.fire(due, isPastDue);
       this.track(run);
-      await run;
+      try {
+        await run;
+      } catch (error) {
+        // Only the status file can fail here; the schedule goes on regardless.
+        this.ctx.logger.log('error', LOG_CATEGORY, `Timer '${this.fn.name}': ${(error as Error).message}`);
+      }
       isPastDue = false;
       const next = this.schedule.next(due);
       // A run that overshot its successor is followed by one run now, never by a backlog.

@@ -135,6 +135,18 @@ describe('queue trigger listener', () => {
     await waitFor(async () => (await messageCount(service, name)) === 0, 'the original to be deleted');
   });
 
+  it('leaves a failing message of a -poison queue invisible instead of poisoning it again', async () => {
+    const name = `${uniqueQueueName('p')}-poison`;
+    const { harness, queue } = await startListener({ maxDequeueCount: 1 }, {}, name);
+    harness.handler = () => false;
+    await queue.sendMessage(base64('still failing'));
+    await waitFor(() => harness.requests.length === 1, 'the invocation');
+    await sleep(1_500);
+    expect(harness.requests).toHaveLength(1);
+    expect(await messageCount(service, name)).toBe(1);
+    expect(await service.getQueueClient(`${name}-poison`).exists()).toBe(false);
+  });
+
   it('passes text through with messageEncoding none', async () => {
     const { harness, queue } = await startListener({ messageEncoding: 'none' });
     await queue.sendMessage('plain text, not base64!');
