@@ -112,6 +112,8 @@ describe('routing', () => {
     expect((await fetch(`${api}/verbs`)).status).toBe(404);
     expect((await getJson(`${api}/verbs`, { method: 'PUT' })).body).toEqual({ fn: 'putOnly', method: 'PUT' });
     expect((await fetch(`${api}/hello`, { method: 'DELETE' })).status).toBe(404);
+    // HEAD is not implied by GET.
+    expect((await fetch(`${api}/items/1`, { method: 'HEAD' })).status).toBe(404);
   });
 
   it('uses the function name as the default route, under the default routePrefix "api"', async () => {
