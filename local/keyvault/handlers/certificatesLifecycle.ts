@@ -291,6 +291,7 @@ export async function restoreCertificate(ctx: RequestContext): Promise<HandlerRe
   const body = parseBody(ctx, restoreBody);
   const objects = decodeBackup(body.value, CERTIFICATE_KIND);
   const cert = objects[0] as Certificate;
+  if (!cert.meta?.policy || !cert.versions.every((v) => Array.isArray(v.data?.chain) && v.data.chain.length > 0)) throw errors.badBackup();
   const now = ctx.now();
   return ctx.store.transaction(ctx.vault, (tx) => {
     assertNotDeleted(tx, CERTIFICATE_KIND, 'Certificate', cert.name, now);
