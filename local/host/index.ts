@@ -105,12 +105,11 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const functions = indexFunctions(await worker.start(), hostJson);
     const router = new HttpRouter(functions.filter(isHttpFunction), prefix);
     const disabled = new Set(functions.filter((fn) => isDisabled(fn, settings)).map((fn) => fn.name));
-    const notifyQueueWrite = (_queue: string): void => undefined;
-    const outputContext = { settings, hostJson, logger, notifyQueueWrite };
-    const invoker = new Invoker(worker, functions, logger, outputContext);
+    const notifyQueueWrite = (queue: string): void => {
+      for (const listener of listeners.values()) listener.onQueueWrite?.(queue);
+    };
+    const invoker = new Invoker(worker, functions, logger, { settings, hostJson, logger, notifyQueueWrite });
     const ctx: HostContext = { appDir, dataDir, settings, hostJson, invoke: invoker.invoke, logger, notifyQueueWrite };
-    ctx.notifyQueueWrite = (queue) => notifyListeners(listeners, queue);
-    outputContext.notifyQueueWrite = ctx.notifyQueueWrite;
 
     for (const fn of functions.filter((f) => !isHttpFunction(f))) listeners.set(fn.name, createTriggerListener(fn, ctx));
     for (const [name, listener] of listeners) if (!disabled.has(name)) await listener.start();
@@ -157,10 +156,6 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   }
-}
-
-function notifyListeners(listeners: Map<string, TriggerListener>, queue: string): void {
-  for (const listener of listeners.values()) listener.onQueueWrite?.(queue);
 }
 
 function describeFunctions(functions: readonly FunctionInfo[], router: HttpRouter): HostedFunction[] {
