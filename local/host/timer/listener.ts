@@ -4,7 +4,7 @@ import type { FunctionInfo, HostContext, InvocationRequest, InvocationResult, Tr
 import { formatDateTimeOffset } from '../dotnetTime.js';
 import { readRetryPolicy, type RetryPolicy } from './retryPolicy.js';
 import { parseSchedule, type Schedule } from './schedule.js';
-import { NEVER, ScheduleStatusFile, type ScheduleStatus } from './status.js';
+import { isPastDue as pastDue, NEVER, ScheduleStatusFile, type ScheduleStatus } from './status.js';
 import { timerInput } from './timerInput.js';
 
 const LOG_CATEGORY = 'Host.Triggers.Timer';
@@ -58,7 +58,7 @@ export class TimerTriggerListener implements TriggerListener {
     let isPastDue = false;
     if (this.useMonitor) {
       const stored = await this.statusFile.read();
-      isPastDue = stored !== undefined && Date.parse(stored.Next) < now.getTime();
+      isPastDue = stored !== undefined && pastDue(stored, this.schedule, now);
       this.status = stored ?? (await this.saveStatus(NEVER, this.schedule.next(now)));
     }
     const runNow = isPastDue || this.runOnStartup;

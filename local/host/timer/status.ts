@@ -2,6 +2,7 @@
 // here a JSON file per function under the host's data folder.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Schedule } from './schedule.js';
 
 export interface ScheduleStatus {
   Last: string;
@@ -44,4 +45,19 @@ export class ScheduleStatusFile {
     await writeFile(temporary, `${JSON.stringify(status, null, 2)}\n`);
     await rename(temporary, this.file);
   }
+}
+
+/**
+ * Whether a run was missed while no host was running, as the host's schedule monitor decides:
+ * the stored Next has passed, or the schedule (which may have changed since) gives an earlier
+ * occurrence after the last run that has passed.
+ */
+export function isPastDue(stored: ScheduleStatus, schedule: Pick<Schedule, 'next'>, now: Date): boolean {
+  let next = Date.parse(stored.Next);
+  const since = Date.parse(stored.Last === NEVER ? stored.LastUpdated : stored.Last);
+  if (!Number.isNaN(since)) {
+    const expected = schedule.next(new Date(since)).getTime();
+    if (Number.isNaN(next) || expected < next) next = expected;
+  }
+  return next < now.getTime();
 }
