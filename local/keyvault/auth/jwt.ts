@@ -29,6 +29,10 @@ export class TokenVerifier {
   private readonly options: TokenVerifierOptions;
   /** createLocalJWKSet imports keys lazily and caches them; rebuild only when the set changes. */
   private keySet: { source: JSONWebKeySet; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  /** Verified tokens (per accepted audience set) → principal, until they expire. Signature
+   * checks dominate request cost and clients reuse one token for its whole lifetime. */
+  private readonly verified = new Map<string, { principal: Principal; exp: number; nbf: number }>();
+  private static readonly CACHE_MAX = 1000;
 
   constructor(options: TokenVerifierOptions) {
     this.options = options;
@@ -36,6 +40,10 @@ export class TokenVerifier {
 
   get tenantId(): string {
     return this.options.tenantId;
+  }
+
+  private currentJwks(): JSONWebKeySet {
+    return typeof this.options.jwks === 'function' ? this.options.jwks() : this.options.jwks;
   }
 
   challenge(host: string): Record<string, string> {
@@ -56,13 +64,20 @@ export class TokenVerifier {
     const match = /^(Bearer|PoP)\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw errors.missingToken(challenge);
     const token = match[2]!;
+    const audiences = this.audiences(host);
+    const cacheKey = `${audiences[0]}\u0000${token}`;
+    const cached = this.verified.get(cacheKey);
+    const tolerance = this.options.clockToleranceSeconds ?? 60;
+    const now = Math.floor(Date.now() / 1000);
+    if (cached && cached.exp + tolerance > now && cached.nbf - tolerance <= now && this.keySet?.source === this.currentJwks()) {
+      return cached.principal;
+    }
     let claims: ReturnType<typeof decodeJwt>;
     try {
       claims = decodeJwt(token);
     } catch {
       throw errors.malformedToken(challenge);
     }
-    const audiences = this.audiences(host);
     const audience = Array.isArray(claims.aud) ? claims.aud.join(',') : String(claims.aud ?? '');
     if (!audiences.some((a) => (Array.isArray(claims.aud) ? claims.aud.includes(a) : claims.aud === a))) {
       throw errors.invalidAudience(audiences[0]!, audience, challenge);
@@ -72,18 +87,21 @@ export class TokenVerifier {
     if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) {
       throw errors.invalidIssuer(String(claims.iss ?? ''), challenge);
     }
-    const jwks = typeof this.options.jwks === 'function' ? this.options.jwks() : this.options.jwks;
+    const jwks = this.currentJwks();
     if (this.keySet?.source !== jwks) this.keySet = { source: jwks, keys: createLocalJWKSet(jwks) };
     try {
       const { payload } = await jwtVerify(token, this.keySet.keys, {
         algorithms: ['RS256'],
-        clockTolerance: this.options.clockToleranceSeconds ?? 60,
+        clockTolerance: tolerance,
         requiredClaims: ['exp'],
       });
       const objectId = typeof payload['oid'] === 'string' ? payload['oid'] : (payload.sub ?? '');
       const appId = typeof payload['appid'] === 'string' ? payload['appid'] : typeof payload['azp'] === 'string' ? payload['azp'] : '';
       const tid = typeof payload['tid'] === 'string' ? payload['tid'] : tenantId;
-      return { objectId, appId, tenantId: tid, issuer: claims.iss };
+      const principal: Principal = { objectId, appId, tenantId: tid, issuer: claims.iss };
+      if (this.verified.size >= TokenVerifier.CACHE_MAX) this.verified.clear();
+      this.verified.set(cacheKey, { principal, exp: payload.exp ?? 0, nbf: payload.nbf ?? 0 });
+      return principal;
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw errors.tokenExpired(challenge);
       if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf') throw errors.tokenNotYetValid(challenge);

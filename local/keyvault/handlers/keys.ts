@@ -6,6 +6,7 @@ import type { HandlerResult, Operation, RequestContext } from '../context.js';
 import { errors } from '../errors.js';
 import { objectId } from '../ids.js';
 import { findVersion, getLive, wireAttributes } from '../objects.js';
+import { nextLink, readPageRequest } from '../paging.js';
 import type { StoredObject, StoredVersion } from '../store/types.js';
 
 export const KEY_KIND = 'key';
@@ -45,7 +46,45 @@ async function getKey(ctx: RequestContext): Promise<HandlerResult> {
   });
 }
 
+/** KeyItem: kid (base id for /keys, versioned for versions), attributes, tags, managed. */
+function keyItem(ctx: RequestContext, key: StoredObject<KeyData, unknown>, version: StoredVersion<KeyData>, versioned: boolean) {
+  const out: Record<string, unknown> = {
+    kid: objectId(ctx, 'keys', key.name, versioned ? version.version : undefined),
+    attributes: wireAttributes(version.attributes, ctx.policy),
+  };
+  if (version.tags && Object.keys(version.tags).length > 0) out['tags'] = version.tags;
+  if (version.managed) out['managed'] = true;
+  return out;
+}
+
+async function listKeys(ctx: RequestContext): Promise<HandlerResult> {
+  const page = readPageRequest(ctx);
+  const result = ctx.store.list<KeyData, unknown>(ctx.vault, KEY_KIND, { deleted: false, after: page.after, limit: page.limit });
+  const value = result.items.flatMap((key) => {
+    const latest = key.versions.at(-1);
+    return latest ? [keyItem(ctx, key, latest, false)] : [];
+  });
+  return { body: { value, nextLink: nextLink(ctx, '/keys', page, result.continuation) } };
+}
+
+async function listKeyVersions(ctx: RequestContext): Promise<HandlerResult> {
+  const page = readPageRequest(ctx);
+  const key = ctx.store.get<KeyData, unknown>(ctx.vault, KEY_KIND, ctx.params['name']!);
+  if (!key || key.deleted) return { body: { value: [], nextLink: null } };
+  const start = page.after !== undefined && /^\d+$/.test(page.after) ? Number(page.after) : 0;
+  const slice = key.versions.slice(start, start + page.limit);
+  const end = start + slice.length;
+  return {
+    body: {
+      value: slice.map((version) => keyItem(ctx, key, version, true)),
+      nextLink: nextLink(ctx, `/keys/${key.name}/versions`, page, end < key.versions.length ? String(end) : undefined),
+    },
+  };
+}
+
 export const keyOperations: Operation[] = [
+  { name: 'listKeys', method: 'GET', path: '/keys', action: DataActions.keysRead, status: 200, handler: listKeys },
+  { name: 'listKeyVersions', method: 'GET', path: '/keys/:name/versions', action: DataActions.keysRead, status: 200, handler: listKeyVersions },
   { name: 'getKey', method: 'GET', path: '/keys/:name/', action: DataActions.keysRead, status: 200, handler: getKey },
   { name: 'getKey', method: 'GET', path: '/keys/:name', action: DataActions.keysRead, status: 200, handler: getKey },
   { name: 'getKey', method: 'GET', path: '/keys/:name/:version', action: DataActions.keysRead, status: 200, handler: getKey },

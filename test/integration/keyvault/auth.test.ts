@@ -207,5 +207,11 @@ describe('keys (read-only public JWK)', () => {
     expect(latest.properties.exportable).toBe(true);
     expect((await keys.getKey('cert-key', { version })).id).toBe(latest.id);
     await expect(keys.getKey('no-such-key')).rejects.toMatchObject({ statusCode: 404, code: 'KeyNotFound' });
+    const listed = [];
+    for await (const k of keys.listPropertiesOfKeys()) listed.push(k);
+    expect(listed.map((k) => [k.name, k.managed])).toEqual([['cert-key', true]]);
+    const versions = [];
+    for await (const k of keys.listPropertiesOfKeyVersions('cert-key')) versions.push(k.version);
+    expect(versions).toEqual([version]);
   });
 });
