@@ -1,9 +1,11 @@
 // The timer trigger's listener (reference §9): one run at a time, past-due detection from the
 // stored schedule status, runOnStartup, function-level retry.
+import path from 'node:path';
 import type { FunctionInfo, HostContext, InvocationRequest, InvocationResult, TriggerListener } from '../contracts.js';
 import { formatDateTimeOffset } from '../dotnetTime.js';
 import { readRetryPolicy, type RetryPolicy } from './retryPolicy.js';
 import { parseSchedule, type Schedule } from './schedule.js';
+import { TimerSingletonLock } from './singletonLock.js';
 import { isPastDue as pastDue, NEVER, ScheduleStatusFile, type ScheduleStatus } from './status.js';
 import { timerInput } from './timerInput.js';
 
@@ -15,6 +17,8 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 export interface TimerListenerTimings {
   /** How long `stop()` waits for a running invocation. */
   stopTimeoutMs?: number;
+  /** How often a host that found the timer locked by another host tries again. */
+  lockRetryMs?: number;
 }
 
 export class TimerTriggerListener implements TriggerListener {
@@ -24,6 +28,8 @@ export class TimerTriggerListener implements TriggerListener {
   private readonly retry: RetryPolicy | undefined;
   private readonly statusFile: ScheduleStatusFile;
   private readonly stopTimeoutMs: number;
+  private readonly lockRetryMs: number;
+  private readonly lock: TimerSingletonLock;
   private status: ScheduleStatus | null = null;
   private loop: Promise<void> | undefined;
   private readonly running = new Set<Promise<unknown>>();
@@ -49,11 +55,36 @@ export class TimerTriggerListener implements TriggerListener {
     this.retry = readRetryPolicy(fn.retryOptions, fn.name);
     this.statusFile = new ScheduleStatusFile(ctx.dataDir, fn.name);
     this.stopTimeoutMs = timings.stopTimeoutMs ?? 60_000;
+    this.lockRetryMs = timings.lockRetryMs ?? 15_000;
+    this.lock = new TimerSingletonLock(path.join(ctx.dataDir, 'timers', `${fn.name}.lock`));
   }
 
   async start(): Promise<void> {
     if (this.loop) return;
     this.logNextOccurrences(5);
+    const holder = await this.lock.acquire();
+    if (holder === undefined) {
+      this.loop = this.run(await this.firstRun());
+      return;
+    }
+    this.ctx.logger.log(
+      'information',
+      LOG_CATEGORY,
+      `Timer '${this.fn.name}' is run by another host process${holder > 0 ? ` (pid ${holder})` : ''} sharing ${this.ctx.dataDir}; this host takes over when that one stops.`,
+    );
+    this.loop = this.runWhenUnlocked();
+  }
+
+  private async runWhenUnlocked(): Promise<void> {
+    while (!this.stopped) {
+      await this.waitUntil(new Date(Date.now() + this.lockRetryMs));
+      if (this.stopped) return;
+      if ((await this.lock.acquire()) === undefined) return this.run(await this.firstRun());
+    }
+  }
+
+  /** When the first run is due: at once if past due (which wins) or runOnStartup, else the next occurrence. */
+  private async firstRun(): Promise<{ due: Date; isPastDue: boolean }> {
     const now = new Date();
     let isPastDue = false;
     if (this.useMonitor) {
@@ -61,8 +92,7 @@ export class TimerTriggerListener implements TriggerListener {
       isPastDue = stored !== undefined && pastDue(stored, this.schedule, now);
       this.status = stored ?? (await this.saveStatus(NEVER, this.schedule.next(now)));
     }
-    const runNow = isPastDue || this.runOnStartup;
-    this.loop = this.run(runNow ? now : this.schedule.next(now), isPastDue);
+    return { due: isPastDue || this.runOnStartup ? now : this.schedule.next(now), isPastDue };
   }
 
   async stop(): Promise<void> {
@@ -76,6 +106,7 @@ export class TimerTriggerListener implements TriggerListener {
     if (!finished) {
       this.ctx.logger.log('warning', LOG_CATEGORY, `Timer '${this.fn.name}' stopped while its invocation was still running.`);
     }
+    await this.lock.release();
   }
 
   invokeFromAdmin(_input: string): Promise<InvocationResult> {
@@ -87,9 +118,8 @@ export class TimerTriggerListener implements TriggerListener {
     return invocation;
   }
 
-  private async run(firstDue: Date, firstIsPastDue: boolean): Promise<void> {
-    let due = firstDue;
-    let isPastDue = firstIsPastDue;
+  private async run(first: { due: Date; isPastDue: boolean }): Promise<void> {
+    let { due, isPastDue } = first;
     while (!this.stopped) {
       await this.waitUntil(due);
       if (this.stopped) return;

@@ -180,6 +180,33 @@ describe('timer trigger listener', () => {
     expect(events).toEqual(['finished', 'stopped']);
   });
 
+  it('fires a timer in one host only when two share a data folder, and hands over when it stops', async () => {
+    const first = createHarness();
+    const second = createHarness();
+    second.ctx.dataDir = first.ctx.dataDir;
+    const fn = timerFunction('single', DAILY, { runOnStartup: true });
+    const a = new TimerTriggerListener(fn, first.ctx, { lockRetryMs: 200 });
+    const b = new TimerTriggerListener(fn, second.ctx, { lockRetryMs: 200 });
+    started.push(a, b);
+    await a.start();
+    await b.start();
+    await waitFor(() => first.requests.length === 1, 'the first host’s run');
+    await sleep(1_000);
+    expect(second.requests).toHaveLength(0);
+    expect(second.logs.some((l) => l.message.includes(`pid ${process.pid}`))).toBe(true);
+
+    await a.stop();
+    await waitFor(() => second.requests.length === 1, 'the second host taking over');
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const harness = createHarness();
+    mkdirSync(path.join(harness.ctx.dataDir, 'timers'), { recursive: true });
+    writeFileSync(path.join(harness.ctx.dataDir, 'timers', 'orphan.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, token: 'dead' }));
+    await startTimer(timerFunction('orphan', DAILY, { runOnStartup: true }), harness);
+    await waitFor(() => harness.requests.length === 1, 'the run');
+  });
+
   it('refuses an invalid schedule or time zone naming the function', () => {
     const harness = createHarness({ settings: { WEBSITE_TIME_ZONE: 'Pacific Standard Time' } });
     expect(() => new TimerTriggerListener(timerFunction('zoned', DAILY), harness.ctx)).toThrow(/WEBSITE_TIME_ZONE/);
