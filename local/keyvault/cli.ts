@@ -3,6 +3,7 @@
 import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_FAULTS, faultPatchSchema, type FaultConfig } from './faults.js';
 import { startEmulator, type RunningEmulator } from './index.js';
 
 const USAGE = `Usage: kv-emulator [options]
@@ -21,6 +22,9 @@ const USAGE = `Usage: kv-emulator [options]
   --recoverable-days N     soft-delete retention, 7-90 (0 = no soft delete)
   --purge-protection       refuse purges
   --admin-token T          require header x-emulator-admin-token on /_emulator routes
+  --faults JSON            initial faults, e.g. '{"throttleRate":0.1,"latencyMs":50}' (see PUT /_emulator/faults)
+  --throttle               enforce the real limit (4,000 requests / 10 s per vault)
+  --certificate-create-delay-ms N   how long certificate creation stays inProgress (default 0)
   --help`;
 
 function integer(value: string | undefined, name: string): number | undefined {
@@ -73,6 +77,9 @@ async function main(): Promise<void> {
       'recoverable-days': { type: 'string' },
       'purge-protection': { type: 'boolean' },
       'admin-token': { type: 'string' },
+      faults: { type: 'string' },
+      throttle: { type: 'boolean' },
+      'certificate-create-delay-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -83,6 +90,15 @@ async function main(): Promise<void> {
   }
   if (values.data && values['in-memory']) throw new Error('--data and --in-memory are mutually exclusive');
   const inMemory = values['in-memory'] ?? false;
+  let faults: Partial<FaultConfig> = {};
+  if (values.faults) {
+    try {
+      faults = faultPatchSchema.parse(JSON.parse(values.faults)) as Partial<FaultConfig>;
+    } catch (error) {
+      throw new Error(`--faults must be a JSON fault configuration: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (values.throttle) faults = { ...faults, limit: { ...DEFAULT_FAULTS.limit, ...faults.limit, enabled: true } };
   const emulator = await startEmulator({
     port: integer(values.port, 'port') ?? 8443,
     dataDir: inMemory ? undefined : (values.data ?? path.join('.local', 'keyvault')),
@@ -101,6 +117,8 @@ async function main(): Promise<void> {
     recoverableDays: integer(values['recoverable-days'], 'recoverable-days'),
     purgeProtection: values['purge-protection'],
     adminToken: values['admin-token'],
+    faults,
+    certificateCreateDelayMs: integer(values['certificate-create-delay-ms'], 'certificate-create-delay-ms'),
   });
   if (values['ready-file']) await writeReadyFile(values['ready-file'], emulator);
 

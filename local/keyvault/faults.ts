@@ -1,5 +1,6 @@
 // Fault injection and throttling, configurable at start and at run time (/_emulator/faults).
 // Applied to authenticated Key Vault API requests only (never to the 401 challenge or admin).
+import { z } from 'zod';
 import { errors, type KeyVaultError } from './errors.js';
 import { THROTTLE_DEFAULT_LIMIT, THROTTLE_DEFAULT_WINDOW_MS } from './limits.js';
 
@@ -19,6 +20,24 @@ export interface FaultConfig {
   /** Enforce the real service's per-vault transaction limit. */
   limit: { enabled: boolean; requests: number; windowMs: number };
 }
+
+const rate = z.number().min(0).max(1);
+/** Validates a partial FaultConfig (admin PUT body, CLI --faults). */
+export const faultPatchSchema = z.object({
+  throttleRate: rate.optional(),
+  unavailableRate: rate.optional(),
+  retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  operations: z.array(z.string()).optional(),
+  burst: z.object({ status: z.union([z.literal(429), z.literal(503)]), count: z.number().int().min(0) }).optional(),
+  limit: z
+    .object({
+      enabled: z.boolean().optional(),
+      requests: z.number().int().min(1).optional(),
+      windowMs: z.number().int().min(1).optional(),
+    })
+    .optional(),
+});
 
 export const DEFAULT_FAULTS: FaultConfig = {
   throttleRate: 0,

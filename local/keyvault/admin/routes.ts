@@ -6,7 +6,7 @@ import { isRoleName, type RoleAssignment, type RoleAssignments } from '../auth/r
 import type { EmulatorSettings } from '../context.js';
 import type { CallCounters } from '../counters.js';
 import { errors } from '../errors.js';
-import type { FaultConfig, FaultInjector } from '../faults.js';
+import { faultPatchSchema, type FaultConfig, type FaultInjector } from '../faults.js';
 import { ADMIN_PREFIX } from '../server.js';
 import type { VaultStore } from '../store/types.js';
 
@@ -21,23 +21,6 @@ export interface AdminDependencies {
   /** Static facts for GET /info (vault URL, tenant, principals…). */
   info: () => Record<string, unknown>;
 }
-
-const rate = z.number().min(0).max(1);
-const faultPatch = z.object({
-  throttleRate: rate.optional(),
-  unavailableRate: rate.optional(),
-  retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
-  latencyMs: z.number().int().min(0).max(600_000).optional(),
-  operations: z.array(z.string()).optional(),
-  burst: z.object({ status: z.union([z.literal(429), z.literal(503)]), count: z.number().int().min(0) }).optional(),
-  limit: z
-    .object({
-      enabled: z.boolean().optional(),
-      requests: z.number().int().min(1).optional(),
-      windowMs: z.number().int().min(1).optional(),
-    })
-    .optional(),
-});
 
 const settingsPatch = z.object({ certificateCreateDelayMs: z.number().int().min(0).max(3_600_000).optional() });
 
@@ -80,7 +63,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDependencie
     return { reset: { counters: body.counters ?? true, faults: body.faults ?? true, data: body.data ?? false } };
   });
   app.get(`${p}/faults`, async () => deps.faults.config);
-  app.put(`${p}/faults`, async (request) => deps.faults.update(json(request, faultPatch) as Partial<FaultConfig>));
+  app.put(`${p}/faults`, async (request) => deps.faults.update(json(request, faultPatchSchema) as Partial<FaultConfig>));
   app.get(`${p}/settings`, async () => deps.settings);
   app.put(`${p}/settings`, async (request) => {
     const patch = json(request, settingsPatch);
