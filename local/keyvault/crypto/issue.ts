@@ -1,7 +1,7 @@
 // X.509 objects the way Key Vault makes them (reference §3.4): self-signed certificates for the
 // `Self` issuer and PKCS#10 requests for pending (`Unknown` / external issuer) operations.
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { signingAlgorithmFor, toCryptoKeyPair } from './keys.js';
+import { x509SignerFor } from './keys.js';
 import type { CertificatePolicy, KeyUsage, SubjectAlternativeNames } from './policyTypes.js';
 import { subjectToName } from './subject.js';
 import { x509 } from './x509.js';
@@ -73,32 +73,38 @@ function policyExtensions(policy: CertificatePolicy): x509.Extension[] {
 
 /** A self-signed certificate (DER) for `policy` and `privateKey`, valid from `now`. */
 export async function issueSelfSigned(policy: CertificatePolicy, privateKey: KeyObject, now: Date): Promise<Buffer> {
-  const keys = await toCryptoKeyPair(privateKey);
+  const signer = await x509SignerFor(privateKey);
   const { notBefore, notAfter } = validityWindow(policy.x509_props.validity_months, now);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerialNumber(),
-    name: subjectToName(policy.x509_props.subject),
-    notBefore,
-    notAfter,
-    keys,
-    signingAlgorithm: signingAlgorithmFor(privateKey),
-    extensions: [
-      ...policyExtensions(policy),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
+  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: randomSerialNumber(),
+      name: subjectToName(policy.x509_props.subject),
+      notBefore,
+      notAfter,
+      keys: signer.keys,
+      signingAlgorithm: signer.signingAlgorithm,
+      extensions: [
+        ...policyExtensions(policy),
+        await x509.SubjectKeyIdentifierExtension.create(signer.spki),
+        await x509.AuthorityKeyIdentifierExtension.create(signer.spki),
+      ],
+    },
+    signer.crypto,
+  );
   return Buffer.from(cert.rawData);
 }
 
 /** A PKCS#10 request (DER) carrying the policy's subject and extensions, for external issuers. */
 export async function createCsr(policy: CertificatePolicy, privateKey: KeyObject): Promise<Buffer> {
-  const keys = await toCryptoKeyPair(privateKey);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: subjectToName(policy.x509_props.subject),
-    keys,
-    signingAlgorithm: signingAlgorithmFor(privateKey),
-    extensions: policyExtensions(policy),
-  });
+  const signer = await x509SignerFor(privateKey);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
+    {
+      name: subjectToName(policy.x509_props.subject),
+      keys: signer.keys,
+      signingAlgorithm: signer.signingAlgorithm,
+      extensions: policyExtensions(policy),
+    },
+    signer.crypto,
+  );
   return Buffer.from(csr.rawData);
 }

@@ -1,6 +1,6 @@
 // Certificate key pairs: generated with node:crypto, kept as KeyObjects, stored as PKCS#8 DER
 // (for `reuse_key` renewals), and converted to WebCrypto keys only where @peculiar/x509 signs.
-import { createPrivateKey, createPublicKey, generateKeyPair, webcrypto, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, sign, webcrypto, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CertificateInputError } from './errors.js';
 import type { CurveName, KeyProperties } from './policyTypes.js';
@@ -14,7 +14,7 @@ const NODE_CURVES: Record<CurveName, string> = {
   'P-256K': 'secp256k1',
 };
 
-const CURVE_HASH: Record<string, string> = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512' };
+const CURVE_HASH: Record<CurveName, string> = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512', 'P-256K': 'SHA-256' };
 
 export type KeyDescription = { kty: 'RSA'; keySize: number } | { kty: 'EC'; crv: CurveName; keySize: number };
 
@@ -64,11 +64,7 @@ export function publicKeyOf(privateKey: KeyObject): KeyObject {
 export function signingAlgorithmFor(key: KeyObject): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
   const described = describeKey(key);
   if (described.kty === 'RSA') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const hash = CURVE_HASH[described.crv];
-  if (!hash) {
-    throw new CertificateInputError(`Certificates on curve ${described.crv} cannot be signed by this emulator; use P-256, P-384 or P-521.`);
-  }
-  return { name: 'ECDSA', namedCurve: described.crv, hash } as webcrypto.EcKeyImportParams;
+  return { name: 'ECDSA', namedCurve: described.crv, hash: CURVE_HASH[described.crv] } as webcrypto.EcKeyImportParams;
 }
 
 /** WebCrypto copies of a node:crypto private key, for @peculiar/x509's generators. */
@@ -81,4 +77,36 @@ export async function toCryptoKeyPair(privateKey: KeyObject): Promise<webcrypto.
     subtle.importKey('spki', spki, algorithm, true, ['verify']),
   ]);
   return { privateKey: priv, publicKey: pub };
+}
+
+/** What @peculiar/x509 needs to sign with a key: a key pair, the algorithm and a WebCrypto provider. */
+export interface X509Signer {
+  keys: webcrypto.CryptoKeyPair;
+  signingAlgorithm: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.EcdsaParams;
+  crypto: webcrypto.Crypto;
+  /** SubjectPublicKeyInfo DER, for key identifiers. */
+  spki: Buffer;
+}
+
+/**
+ * WebCrypto has no secp256k1 (Key Vault's P-256K), so for that curve @peculiar/x509 gets a
+ * minimal provider whose `sign` and `exportKey` are node:crypto, and opaque key handles.
+ */
+export async function x509SignerFor(privateKey: KeyObject): Promise<X509Signer> {
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const described = describeKey(privateKey);
+  if (described.kty === 'RSA' || described.crv !== 'P-256K') {
+    return { keys: await toCryptoKeyPair(privateKey), signingAlgorithm: signingAlgorithmFor(privateKey), crypto: webcrypto, spki };
+  }
+  const algorithm = { name: 'ECDSA', namedCurve: 'K-256' };
+  const handle = (type: 'private' | 'public') => ({ algorithm, type, extractable: type === 'public', usages: [type === 'private' ? 'sign' : 'verify'] }) as unknown as webcrypto.CryptoKey;
+  const toArrayBuffer = (bytes: Buffer) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const subtle = {
+    digest: webcrypto.subtle.digest.bind(webcrypto.subtle),
+    exportKey: async () => toArrayBuffer(spki),
+    sign: async (_algorithm: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView) =>
+      toArrayBuffer(sign('sha256', Buffer.from(data instanceof ArrayBuffer ? data : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), { key: privateKey, dsaEncoding: 'ieee-p1363' })),
+  };
+  const crypto = { subtle, getRandomValues: webcrypto.getRandomValues.bind(webcrypto) } as unknown as webcrypto.Crypto;
+  return { keys: { privateKey: handle('private'), publicKey: handle('public') }, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' }, crypto, spki };
 }

@@ -292,12 +292,3 @@ export function updatePolicy(current: CertificatePolicy, patchInput: unknown, no
   }
   return normalizePolicy(merged, now);
 }
-
-/** EC keys for P-256K cannot sign X.509 through WebCrypto: refused with a clear message. */
-export function assertIssuableKeyProps(keyProps: KeyProperties): void {
-  if (keyProps.crv === 'P-256K') {
-    throw new CertificateInputError(
-      'Invalid certificate policy: curve P-256K (secp256k1) is not supported by this emulator for certificates; use P-256, P-384 or P-521.',
-    );
-  }
-}

@@ -14,7 +14,7 @@ import { parseBody, tagsSchema } from '../validation.js';
 import { createCsr, issueSelfSigned, validityWindow } from '../crypto/issue.js';
 import { exportPrivateKeyDer, generateCertificateKey, importPrivateKeyDer, keyMatchesProps } from '../crypto/keys.js';
 import { mergeChain } from '../crypto/merge.js';
-import { assertIssuableKeyProps, normalizePolicy } from '../crypto/policy.js';
+import { normalizePolicy } from '../crypto/policy.js';
 import { SELF_ISSUER, UNKNOWN_ISSUER, type CertificatePolicy } from '../crypto/policyTypes.js';
 import { ISSUER_KIND } from './certificatesIssuers.js';
 import {
@@ -59,7 +59,6 @@ function policyForCreate(ctx: RequestContext, rawPolicy: unknown, existing: Cert
     } else {
       throw errors.invalidProperty('policy');
     }
-    assertIssuableKeyProps(policy.key_props);
     const issuer = policy.issuer.name;
     if (issuer !== SELF_ISSUER && issuer !== UNKNOWN_ISSUER && !ctx.store.get(ctx.vault, ISSUER_KIND, issuer)) {
       throw errors.badParameter(`Issuer ${issuer} is not Self, Unknown or an issuer registered in this vault.`);

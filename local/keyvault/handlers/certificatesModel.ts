@@ -167,7 +167,8 @@ export function operationBody(ctx: RequestContext, name: string, op: PendingOper
 export function latestPrivateKey(tx: StoreTransaction, name: string, now: number): KeyObject | undefined {
   const key = getLive<KeyData, unknown>(tx, KEY_KIND, name, now)?.versions.at(-1);
   if (!key?.data.jwk || !('d' in key.data.jwk)) return undefined;
-  return createPrivateKey({ key: key.data.jwk, format: 'jwk' });
+  const jwk = key.data.jwk.crv === 'P-256K' ? { ...key.data.jwk, crv: 'secp256k1' } : key.data.jwk;
+  return createPrivateKey({ key: jwk, format: 'jwk' });
 }
 
 /** 409 when the name belongs to a standalone (non-certificate) secret, live or deleted. */
@@ -209,7 +210,9 @@ export function storeCertificateVersion(tx: StoreTransaction, cert: Certificate,
   const next: Certificate = { ...cert, versions: [...cert.versions, certVersion] };
   tx.put(next);
 
-  const jwk = input.privateKey.export({ format: 'jwk' });
+  const exported = input.privateKey.export({ format: 'jwk' });
+  // Key Vault names secp256k1 "P-256K"; node:crypto calls it "secp256k1".
+  const jwk = exported.crv === 'secp256k1' ? { ...exported, crv: 'P-256K' } : exported;
   const keyData: KeyData = { jwk, keyOps: publicJwk(input.privateKey, input.policy.x509_props.key_usage).key_ops };
   const keyVersion: StoredVersion<KeyData> = {
     version: input.version,

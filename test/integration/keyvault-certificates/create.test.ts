@@ -100,6 +100,7 @@ describe('beginCreateCertificate', () => {
     ['EC P-384 as PEM with SANs and custom EKUs', { keyType: 'EC', keyCurveName: 'P-384', contentType: 'application/x-pem-file' }],
     ['RSA 3072 as PKCS#12', { keyType: 'RSA', keySize: 3072 }],
     ['EC P-521', { keyType: 'EC', keyCurveName: 'P-521' }],
+    ['EC P-256K', { keyType: 'EC', keyCurveName: 'P-256K' }],
   ] as const)('%s', async (_label, keyPolicy) => {
     const name = `custom-${_label.replace(/[^a-z0-9]/gi, '').slice(0, 20)}`;
     const policy: CertificatePolicy = {
@@ -160,9 +161,9 @@ describe('beginCreateCertificate', () => {
     await expect(
       client.beginCreateCertificate('bad-pct', { ...DefaultCertificatePolicy, lifetimeActions: [{ lifetimePercentage: 100, action: 'AutoRenew' }] }),
     ).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/between 1 and 99/) });
-    await expect(client.beginCreateCertificate('bad-k', { issuerName: 'Self', subject: 'CN=x', keyType: 'EC', keyCurveName: 'P-256K' })).rejects.toMatchObject({
+    await expect(client.beginCreateCertificate('bad-crv', { issuerName: 'Self', subject: 'CN=x', keyType: 'EC', keyCurveName: 'P-224' as never })).rejects.toMatchObject({
       statusCode: 400,
-      message: expect.stringMatching(/P-256K/),
+      message: expect.stringMatching(/P-224/),
     });
     await expect(client.beginCreateCertificate('bad-issuer', { issuerName: 'NoSuchIssuer', subject: 'CN=x' })).rejects.toMatchObject({ statusCode: 400 });
   });

@@ -79,6 +79,32 @@ describe('self-signed issuance', () => {
     expect(certificateMatchesKey(der, key)).toBe(true);
   });
 
+  it('P-256K (secp256k1) certificates and CSRs are signed through node:crypto', async () => {
+    const policy = policyOf({ key_props: { kty: 'EC', crv: 'P-256K' }, x509_props: { subject: 'CN=k1', sans: { dns_names: ['k1.example'] } } });
+    const key = await generateCertificateKey(policy.key_props);
+    const der = await issueSelfSigned(policy, key, NOW);
+    const cert = new X509Certificate(der);
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(cert.checkPrivateKey(key)).toBe(true);
+    expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('secp256k1');
+    const parsed = new x509.X509Certificate(der);
+    expect(parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toBe(parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId);
+    const csr = new x509.Pkcs10CertificateRequest(await createCsr(policy, key));
+    expect(csr.subject).toBe('CN=k1');
+    const spki = Buffer.from(csr.publicKey.rawData);
+    expect(createPublicKey({ key: spki, format: 'der', type: 'spki' }).equals(createPublicKey(key))).toBe(true);
+  });
+
+  it.skipIf(!hasOpenssl)('openssl verifies a P-256K self-signed certificate and CSR', async () => {
+    const policy = policyOf({ key_props: { kty: 'EC', crv: 'P-256K' }, x509_props: { subject: 'CN=k1' } });
+    const key = await generateCertificateKey(policy.key_props);
+    const der = await issueSelfSigned(policy, key, NOW);
+    const { stdout } = openssl(['verify', '-no_check_time', '-CAfile', 'c.pem', 'c.pem'], { 'c.pem': new X509Certificate(der).toString() });
+    expect(stdout).toContain('c.pem: OK');
+    const req = openssl(['req', '-inform', 'DER', '-in', 'r.der', '-noout', '-verify'], { 'r.der': await createCsr(policy, key) });
+    expect(req.stdout + req.stderr).toMatch(/verify OK|Certificate request self-signature verify OK/);
+  });
+
   it.each([3072, 4096])('RSA %i certificates verify', async (size) => {
     const policy = policyOf({ key_props: { kty: 'RSA', key_size: size }, x509_props: { subject: 'CN=rsa' } });
     const key = await generateCertificateKey(policy.key_props);

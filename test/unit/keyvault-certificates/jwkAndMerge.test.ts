@@ -14,12 +14,13 @@ describe('publicJwk', () => {
     expect(createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }).equals(createPublicKey(key))).toBe(true);
   });
 
-  it.each(['P-256', 'P-384', 'P-521'] as const)('EC %s: crv/x/y, sign+verify only', async (crv) => {
+  it.each(['P-256', 'P-384', 'P-521', 'P-256K'] as const)('EC %s: crv/x/y, sign+verify only', async (crv) => {
     const { key } = await selfSigned({ key_props: { kty: 'EC', crv }, x509_props: { subject: 'CN=ec' } });
     const jwk = publicJwk(key, ['digitalSignature', 'keyEncipherment']);
     expect(Object.keys(jwk).sort()).toEqual(['crv', 'key_ops', 'kty', 'x', 'y']);
     expect(jwk).toMatchObject({ kty: 'EC', crv, key_ops: ['sign', 'verify'] });
-    expect(createPublicKey({ key: { kty: 'EC', crv, x: jwk.x, y: jwk.y }, format: 'jwk' }).equals(createPublicKey(key))).toBe(true);
+    const nodeCrv = crv === 'P-256K' ? 'secp256k1' : crv;
+    expect(createPublicKey({ key: { kty: 'EC', crv: nodeCrv, x: jwk.x, y: jwk.y }, format: 'jwk' }).equals(createPublicKey(key))).toBe(true);
   });
 
   it('maps key usages to key_ops', () => {

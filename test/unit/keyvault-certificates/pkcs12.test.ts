@@ -13,6 +13,7 @@ const KEY_SPECS = [
   ['EC P-256', { kty: 'EC', crv: 'P-256' }],
   ['EC P-384', { kty: 'EC', crv: 'P-384' }],
   ['EC P-521', { kty: 'EC', crv: 'P-521' }],
+  ['EC P-256K', { kty: 'EC', crv: 'P-256K' }],
 ] as const;
 
 describe('writePkcs12', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CertificateInputError } from '../../../local/keyvault/crypto/errors.js';
-import { assertIssuableKeyProps, normalizePolicy, updatePolicy } from '../../../local/keyvault/crypto/policy.js';
+import { normalizePolicy, updatePolicy } from '../../../local/keyvault/crypto/policy.js';
 
 const NOW = 1_700_000_000;
 // What `DefaultCertificatePolicy` puts on the wire (reference §3.2).
@@ -156,12 +156,6 @@ describe('normalizePolicy validation', () => {
   it('rejects non-objects', () => {
     rejects('a string', /Invalid certificate policy/);
     rejects({ x509_props: [] }, /x509_props/);
-  });
-
-  it('refuses to issue P-256K certificates with a clear message', () => {
-    const policy = normalizePolicy({ ...SDK_DEFAULT, key_props: { kty: 'EC', crv: 'P-256K' } }, NOW);
-    expect(() => assertIssuableKeyProps(policy.key_props)).toThrow(/P-256K .* not supported by this emulator/);
-    expect(() => assertIssuableKeyProps(normalizePolicy(SDK_DEFAULT, NOW).key_props)).not.toThrow();
   });
 });
 
