@@ -39,14 +39,14 @@ export const nextLinkCapturePolicy: PipelinePolicy = {
   },
 };
 
-export interface VaultPage<T> {
+interface VaultPage<T> {
   items: T[];
   /** The vault's own link to the next page, when there is one. */
   vaultNextLink?: string;
 }
 
 /** Reads exactly one page from an SDK `byPage()` iterator, with the vault's nextLink. */
-export async function readOnePage<T>(pages: () => AsyncIterableIterator<T[]>): Promise<VaultPage<T>> {
+async function readOnePage<T>(pages: () => AsyncIterableIterator<T[]>): Promise<VaultPage<T>> {
   const holder: { nextLink?: string } = {};
   const first = await pageCapture.run(holder, async () => pages().next());
   return { items: first.done ? [] : first.value, vaultNextLink: holder.nextLink };
@@ -55,20 +55,49 @@ export async function readOnePage<T>(pages: () => AsyncIterableIterator<T[]>): P
 interface ContinuationState {
   /** Which listing the token belongs to, e.g. `secrets` or `secret-versions:name`. */
   l: string;
-  /** The vault's nextLink. */
+  /** The vault's link to the page to read ('' = the first page). */
   n: string;
+  /** Items of that vault page already returned (clients that ignore maxresults send 25). */
+  o?: number;
 }
 
-/** An opaque token for the API's callers: the listing it belongs to plus the vault's nextLink. */
-export function encodeContinuation(listing: string, vaultNextLink: string): string {
-  return Buffer.from(JSON.stringify({ l: listing, n: vaultNextLink } satisfies ContinuationState)).toString('base64url');
+export interface ApiPage<T> {
+  items: T[];
+  continuationToken?: string;
+}
+
+export interface PageRequest {
+  /** Identifies the listing; a token from another listing is refused. */
+  listing: string;
+  /** The vault path the listing's nextLinks must start with. */
+  pathPrefix: string;
+  vaultUrl: string;
+  pageSize?: number;
+  continuationToken?: string;
+}
+
+/**
+ * Reads one page of a vault listing for the API. The caller's opaque token holds the vault's
+ * nextLink plus an offset into that vault page, so page sizes hold even where the SDK ignores
+ * maxPageSize. Only one vault page is read per call.
+ */
+export async function readApiPage<T>(request: PageRequest, pages: (vaultLink: string | undefined, pageSize: number | undefined) => AsyncIterableIterator<T[]>): Promise<ApiPage<T>> {
+  const state = request.continuationToken ? decodeContinuation(request.continuationToken, request) : { l: request.listing, n: '', o: 0 };
+  const page = await readOnePage(() => pages(state.n || undefined, request.pageSize));
+  const offset = state.o ?? 0;
+  const size = request.pageSize ?? 25;
+  const items = page.items.slice(offset, offset + size);
+  let next: ContinuationState | undefined;
+  if (offset + size < page.items.length) next = { l: request.listing, n: state.n, o: offset + size };
+  else if (page.vaultNextLink) next = { l: request.listing, n: page.vaultNextLink, o: 0 };
+  return { items, continuationToken: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : undefined };
 }
 
 /**
  * Decodes a caller's token. The vault link inside must point at the configured vault: the SDK
  * sends its bearer token to whatever URL it follows, so a forged link must never leave the vault.
  */
-export function decodeContinuation(token: string, listing: string, vaultUrl: string, pathPrefix: string): string {
+function decodeContinuation(token: string, request: PageRequest): ContinuationState {
   const invalid = new ApiError(400, 'InvalidContinuationToken', 'continuationToken is not a token this listing returned.', 'continuationToken');
   let state: ContinuationState;
   try {
@@ -76,18 +105,21 @@ export function decodeContinuation(token: string, listing: string, vaultUrl: str
   } catch {
     throw invalid;
   }
-  if (state?.l !== listing || typeof state.n !== 'string') throw invalid;
+  if (state?.l !== request.listing || typeof state.n !== 'string' || (state.o !== undefined && (!Number.isInteger(state.o) || state.o < 0 || state.o > 1000))) {
+    throw invalid;
+  }
+  if (state.n === '') return state;
   let link: URL;
   try {
     link = new URL(state.n);
   } catch {
     throw invalid;
   }
-  const vault = new URL(vaultUrl);
-  if (link.protocol !== 'https:' || link.hostname !== vault.hostname || (link.port || '443') !== (vault.port || '443') || !link.pathname.startsWith(pathPrefix)) {
+  const vault = new URL(request.vaultUrl);
+  if (link.protocol !== 'https:' || link.hostname !== vault.hostname || (link.port || '443') !== (vault.port || '443') || !link.pathname.startsWith(request.pathPrefix)) {
     throw invalid;
   }
-  return state.n;
+  return state;
 }
 
 /** This API's nextLink: the same URL with the caller's page size and the new token. */

@@ -2,9 +2,8 @@ import type { HttpRequest } from '@azure/functions';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { etagOf, preconditionsOf } from '../platform/conditional.js';
 import { defineEndpoint, type EndpointResult } from '../platform/endpoint.js';
-import { apiNextLink, type PageQuery } from '../platform/paging.js';
+import { apiNextLink, type ApiPage, type PageQuery } from '../platform/paging.js';
 import { getSecretsService } from './index.js';
-import type { Page } from './service.js';
 import {
   conditionalHeaders,
   deletedSecretPageSchema,
@@ -31,7 +30,7 @@ function ok(body: unknown, version?: string, status = 200): EndpointResult {
   return { status, body, headers: { ...noStore, ...(version ? { etag: etagOf(version) } : {}) } };
 }
 
-function page<T>(request: HttpRequest, query: PageQuery, result: Page<T>): EndpointResult {
+function page<T>(request: HttpRequest, query: PageQuery, result: ApiPage<T>): EndpointResult {
   return ok({ value: result.items, nextLink: apiNextLink(request, query, result.continuationToken) });
 }
 

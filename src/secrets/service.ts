@@ -1,7 +1,7 @@
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { checkPreconditions, hasPreconditions, type Preconditions } from '../platform/conditional.js';
 import type { IdempotencyStore } from '../platform/idempotency.js';
-import { decodeContinuation, encodeContinuation, readOnePage } from '../platform/paging.js';
+import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { RestError } from '@azure/core-rest-pipeline';
 import { isNotFound, notFoundError, toApiError, vaultCall } from '../platform/vaultErrors.js';
 import { toDeletedSecret, toSecretResponse, toSecretSummary } from './mapping.js';
@@ -13,10 +13,6 @@ export interface SecretsDeps {
   idempotency: IdempotencyStore;
 }
 
-export interface Page<T> {
-  items: T[];
-  continuationToken?: string;
-}
 
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : undefined);
 const subject = (name: string) => ({ kind: 'Secret' as const, name });
@@ -83,25 +79,25 @@ export class SecretsService {
     return toSecretSummary(properties);
   }
 
-  async list(pageSize: number | undefined, continuationToken: string | undefined): Promise<Page<Omit<SecretResponse, 'value'>>> {
-    return this.page('secrets', '/secrets', continuationToken, (token) =>
-      this.deps.client.listPropertiesOfSecrets().byPage({ maxPageSize: pageSize, continuationToken: token }),
+  async list(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<Omit<SecretResponse, 'value'>>> {
+    return this.page('secrets', '/secrets', continuationToken, pageSize, (token, size) =>
+      this.deps.client.listPropertiesOfSecrets().byPage({ maxPageSize: size, continuationToken: token }),
       toSecretSummary,
       subject('*'),
     );
   }
 
   async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined) {
-    return this.page(`secret-versions:${name.toLowerCase()}`, `/secrets/${name}/versions`, continuationToken, (token) =>
-      this.deps.client.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: pageSize, continuationToken: token }),
+    return this.page(`secret-versions:${name.toLowerCase()}`, `/secrets/${name}/versions`, continuationToken, pageSize, (token, size) =>
+      this.deps.client.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: size, continuationToken: token }),
       toSecretSummary,
       subject(name),
     );
   }
 
-  async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<Page<DeletedSecretResponse>> {
-    return this.page('deleted-secrets', '/deletedsecrets', continuationToken, (token) =>
-      this.deps.client.listDeletedSecrets().byPage({ maxPageSize: pageSize, continuationToken: token }),
+  async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedSecretResponse>> {
+    return this.page('deleted-secrets', '/deletedsecrets', continuationToken, pageSize, (token, size) =>
+      this.deps.client.listDeletedSecrets().byPage({ maxPageSize: size, continuationToken: token }),
       toDeletedSecret,
       subject('*'),
     );
@@ -155,19 +151,18 @@ export class SecretsService {
     return { exists: true, version: latest?.version };
   }
 
-  private async page<TItem, TOut>(
+  private page<TItem, TOut>(
     listing: string,
     pathPrefix: string,
     continuationToken: string | undefined,
-    pages: (vaultLink: string | undefined) => AsyncIterableIterator<TItem[]>,
+    pageSize: number | undefined,
+    pages: (vaultLink: string | undefined, pageSize: number | undefined) => AsyncIterableIterator<TItem[]>,
     map: (item: TItem) => TOut,
     errorSubject: { kind: 'Secret'; name: string },
-  ): Promise<Page<TOut>> {
-    const vaultLink = continuationToken ? decodeContinuation(continuationToken, listing, this.deps.vaultUrl, pathPrefix) : undefined;
-    const page = await vaultCall(errorSubject, () => readOnePage(() => pages(vaultLink)));
-    return {
-      items: page.items.map(map),
-      continuationToken: page.vaultNextLink ? encodeContinuation(listing, page.vaultNextLink) : undefined,
-    };
+  ): Promise<ApiPage<TOut>> {
+    return vaultCall(errorSubject, async () => {
+      const page = await readApiPage({ listing, pathPrefix, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken }, pages);
+      return { items: page.items.map(map), continuationToken: page.continuationToken };
+    });
   }
 }

@@ -1,0 +1,23 @@
+import { app } from '@azure/functions';
+import { getCertificateClient, getJobQueue, getOperationStore } from '../jobs/index.js';
+import { jobMessageSchema } from '../jobs/message.js';
+import { runCertificateJob } from '../jobs/worker.js';
+
+app.storageQueue('certificateJobs', {
+  queueName: '%JOBS_QUEUE%',
+  connection: 'AzureWebJobsStorage',
+  handler: async (message, context) => {
+    const job = jobMessageSchema.safeParse(message);
+    if (!job.success) {
+      // Retrying cannot fix a malformed job: drop it with a log line rather than retry it.
+      context.error(`Dropped a message that is not a certificate job (${job.error.issues[0]?.path.join('.') || 'message'} is invalid)`);
+      return;
+    }
+    await runCertificateJob(job.data, {
+      certificates: getCertificateClient(),
+      operations: getOperationStore(),
+      queue: getJobQueue(),
+      log: (line) => context.log(line),
+    });
+  },
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { operationKinds } from '../operations/model.js';
+
+/** A job on the `certificate-jobs` queue (DESIGN §2 "Operations and jobs"). */
+export const jobMessageSchema = z.object({
+  v: z.literal(1),
+  operationId: z.uuid(),
+  kind: z.enum(operationKinds),
+  name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/),
+  /** The certificate policy for create (public SDK shape). */
+  policy: z.record(z.string(), z.unknown()).optional(),
+  /** A Key Vault poller's `toString()`: the worker resumes it instead of starting over. */
+  pollerState: z.string().optional(),
+  /** Incremented on every re-enqueue by the worker itself (not by queue redelivery). */
+  attempt: z.number().int().min(0),
+});
+
+export type JobMessage = z.infer<typeof jobMessageSchema>;

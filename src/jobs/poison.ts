@@ -1,0 +1,34 @@
+import { isTerminal } from '../operations/model.js';
+import type { OperationStore } from '../operations/store.js';
+import { jobMessageSchema } from './message.js';
+
+/**
+ * A job that exhausted its deliveries: its operation fails with the last error the worker
+ * recorded (or a generic one). Unreadable messages are logged and dropped.
+ */
+export async function failPoisonedJob(message: unknown, operations: OperationStore, log: (line: string) => void): Promise<void> {
+  const parsed = jobMessageSchema.safeParse(message);
+  if (!parsed.success) {
+    log('Poison message is not a certificate job; dropped');
+    return;
+  }
+  const job = parsed.data;
+  const operation = await operations.get(job.operationId);
+  if (!operation) {
+    log(`Poison job for unknown operation ${job.operationId}; dropped`);
+    return;
+  }
+  await operations.update(job.operationId, (current) =>
+    isTerminal(current.status)
+      ? undefined
+      : {
+          ...current,
+          status: 'Failed',
+          error: {
+            code: current.error?.code ?? 'JobFailed',
+            message: `${current.error?.message ?? 'The job failed on every delivery.'} (gave up after ${current.attempts} attempt(s))`,
+          },
+        },
+  );
+  log(`Operation ${job.operationId} (${job.kind} ${job.name}) failed: the job reached the poison queue`);
+}

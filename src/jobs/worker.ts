@@ -1,0 +1,203 @@
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { CertificateClient, CertificatePolicy } from '@azure/keyvault-certificates';
+import { ApiError } from '../platform/httpErrors.js';
+import { toApiError } from '../platform/vaultErrors.js';
+import { isTerminal, type Operation } from '../operations/model.js';
+import type { OperationStore, StoredOperation } from '../operations/store.js';
+import type { JobMessage } from './message.js';
+import type { JobQueue } from './queue.js';
+
+export interface WorkerDeps {
+  certificates: CertificateClient;
+  operations: OperationStore;
+  queue: JobQueue;
+  log: (message: string) => void;
+  /** How long one invocation may poll Key Vault before handing over to a re-enqueued job. */
+  pollBudgetMs?: number;
+  /** Time between polls of a Key Vault operation. */
+  pollIntervalMs?: number;
+  /** Delay before the re-enqueued job runs. */
+  requeueDelaySeconds?: number;
+}
+
+/** Anything that is not worth retrying: the operation fails at once with this error. */
+class PermanentFailure extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** The slice of a Key Vault poller the worker uses; every certificate poller has it. */
+interface Poller<TResult> {
+  poll(): Promise<void>;
+  isDone(): boolean;
+  getResult(): TResult | undefined;
+  getOperationState(): { isCancelled?: boolean; error?: Error; result?: TResult };
+  toString(): string;
+}
+
+/** The state a poller resumes from after it has started: it only polls, never re-sends the request. */
+const startedState = (certificateName: string) => JSON.stringify({ state: { certificateName, isStarted: true, isCompleted: false } });
+
+/**
+ * Carries out one certificate job. Redelivery-safe: a finished operation is left alone; a job
+ * whose Key Vault request may already have been sent (the operation records when it was sent)
+ * resumes that request instead of sending another, so a create never makes two versions.
+ */
+export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Promise<void> {
+  const operation = await deps.operations.get(job.operationId);
+  if (!operation) {
+    deps.log(`Job for unknown operation ${job.operationId} dropped`);
+    return;
+  }
+  if (isTerminal(operation.status)) return;
+
+  const started = await deps.operations.update(job.operationId, (current) =>
+    isTerminal(current.status) ? undefined : { ...current, status: 'Running', attempts: current.attempts + 1 },
+  );
+  if (isTerminal(started.status)) return;
+
+  try {
+    const poller = await startOrResume(job, started, deps);
+    await pollWithinBudget(job, poller, deps);
+  } catch (error) {
+    const permanent = asPermanent(error, job.name);
+    if (permanent) {
+      await finish(deps, job.operationId, { status: 'Failed', error: { code: permanent.code, message: permanent.message } });
+      return;
+    }
+    // Transient: remember the error and let the queue redeliver (maxDequeueCount, then poison).
+    const lastError = describeTransient(error, job.name);
+    await deps.operations.update(job.operationId, (current) => (isTerminal(current.status) ? undefined : { ...current, error: lastError }));
+    throw error;
+  }
+}
+
+type AnyPoller = Poller<unknown>;
+
+async function startOrResume(job: JobMessage, operation: StoredOperation, deps: WorkerDeps): Promise<AnyPoller> {
+  const mayHaveSent = job.pollerState !== undefined || operation.progress.submittedAt !== undefined;
+  if (mayHaveSent) {
+    const resumed = await resume(job, operation, deps);
+    if (resumed) return resumed;
+  }
+  // Recorded before the request goes out: after a crash from here on, the job resumes.
+  await deps.operations.update(job.operationId, (current) => ({ ...current, progress: { submittedAt: new Date().toISOString() } }));
+  return start(job, deps);
+}
+
+async function start(job: JobMessage, deps: WorkerDeps): Promise<AnyPoller> {
+  const options = { intervalInMs: deps.pollIntervalMs ?? 2_000 };
+  switch (job.kind) {
+    case 'certificate.create':
+    case 'certificate.renew':
+      return (await deps.certificates.beginCreateCertificate(job.name, await policyFor(job, deps), options)) as AnyPoller;
+    case 'certificate.delete':
+      return (await deps.certificates.beginDeleteCertificate(job.name, options)) as AnyPoller;
+    case 'certificate.recover':
+      return (await deps.certificates.beginRecoverDeletedCertificate(job.name, options)) as AnyPoller;
+  }
+}
+
+/**
+ * Picks up a request this operation may already have sent (saved poller state, or a crash after
+ * `submittedAt`). Undefined when it evidently never reached Key Vault, so it must be sent now.
+ */
+async function resume(job: JobMessage, operation: StoredOperation, deps: WorkerDeps): Promise<AnyPoller | undefined> {
+  const { certificates } = deps;
+  const options = { intervalInMs: deps.pollIntervalMs ?? 2_000, resumeFrom: job.pollerState ?? startedState(job.name) };
+  switch (job.kind) {
+    case 'certificate.create':
+    case 'certificate.renew': {
+      let poller: AnyPoller;
+      try {
+        poller = (await certificates.beginCreateCertificate(job.name, await policyFor(job, deps), options)) as AnyPoller;
+      } catch (error) {
+        if (isRestError(error) && error.statusCode === 404) return undefined; // no pending operation
+        throw error;
+      }
+      if (!job.pollerState && poller.isDone()) {
+        // A finished operation from before this job's request is someone else's (allowing for
+        // clock skew between this app and Key Vault).
+        const createdOn = (poller.getResult() as { properties?: { createdOn?: Date } } | undefined)?.properties?.createdOn;
+        if (createdOn && createdOn.getTime() < Date.parse(operation.progress.submittedAt ?? '') - 5_000) return undefined;
+      }
+      return poller;
+    }
+    case 'certificate.delete':
+      if (!job.pollerState && (await exists(() => certificates.getCertificate(job.name)))) return undefined;
+      return (await certificates.beginDeleteCertificate(job.name, options)) as AnyPoller;
+    case 'certificate.recover':
+      if (!job.pollerState && (await exists(() => certificates.getDeletedCertificate(job.name)))) return undefined;
+      return (await certificates.beginRecoverDeletedCertificate(job.name, options)) as AnyPoller;
+  }
+}
+
+async function policyFor(job: JobMessage, deps: WorkerDeps): Promise<CertificatePolicy> {
+  return job.policy ? (job.policy as unknown as CertificatePolicy) : deps.certificates.getCertificatePolicy(job.name);
+}
+
+async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (isRestError(error) && error.statusCode === 404) return false;
+    throw error;
+  }
+}
+
+async function pollWithinBudget(job: JobMessage, poller: AnyPoller, deps: WorkerDeps): Promise<void> {
+  const budgetEnds = Date.now() + (deps.pollBudgetMs ?? 30_000);
+  const interval = deps.pollIntervalMs ?? 2_000;
+  while (!poller.isDone()) {
+    if (Date.now() + interval > budgetEnds) {
+      // Hand over: the same job with the poller's state, visible again after a delay.
+      await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, deps.requeueDelaySeconds ?? 10);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+    await poller.poll();
+  }
+  const state = poller.getOperationState();
+  if (state.isCancelled) {
+    await finish(deps, job.operationId, { status: 'Canceled' });
+    return;
+  }
+  if (state.error) throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${state.error.message}`);
+  await finish(deps, job.operationId, { status: 'Succeeded', result: resultOf(poller.getResult()) });
+}
+
+function resultOf(result: unknown): Operation['result'] {
+  const value = result as { id?: string; recoveryId?: string; properties?: { id?: string; version?: string; recoveryId?: string } } | undefined;
+  const id = value?.recoveryId ?? value?.properties?.recoveryId ?? value?.id ?? value?.properties?.id;
+  return id ? { id, ...(value?.properties?.version ? { version: value.properties.version } : {}) } : undefined;
+}
+
+async function finish(deps: WorkerDeps, id: string, outcome: Pick<Operation, 'status'> & Partial<Operation>): Promise<void> {
+  await deps.operations.update(id, (current) => {
+    if (isTerminal(current.status)) return undefined;
+    const next: StoredOperation = { ...current, ...outcome };
+    if (outcome.status === 'Succeeded' || outcome.status === 'Canceled') delete next.error;
+    return next;
+  });
+}
+
+/** 400, 403 and 409 from Key Vault (and a failed Key Vault operation) will not get better by retrying. */
+function asPermanent(error: unknown, name: string): PermanentFailure | undefined {
+  if (error instanceof PermanentFailure) return error;
+  if (isRestError(error) && [400, 403, 404, 409].includes(error.statusCode ?? 0)) {
+    const mapped = toApiError(error, { kind: 'Certificate', name });
+    if (mapped instanceof ApiError) return new PermanentFailure(mapped.code, mapped.message);
+  }
+  return undefined;
+}
+
+function describeTransient(error: unknown, name: string): { code: string; message: string } {
+  if (isRestError(error)) {
+    const mapped = toApiError(error, { kind: 'Certificate', name });
+    if (mapped instanceof ApiError) return { code: mapped.code, message: mapped.message };
+    return { code: 'VaultError', message: `Key Vault answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };
+  }
+  return { code: 'TransientError', message: `${error instanceof Error ? error.name : 'Error'}; the job will be retried.` };
+}
