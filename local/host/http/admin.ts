@@ -37,14 +37,17 @@ export async function handleAdmin(
     return end(res, 200, body);
   }
   if (segments[1] === 'functions' && segments.length === 3 && method === 'POST') {
+    // Same order as the real host's FunctionsController: no body → 400 before the name lookup.
+    const input = parseInput(await deps.readBody(req));
+    if (input === undefined) return end(res, 400);
     const name = decodeURIComponent(path.split('/').filter(Boolean)[2]!);
     const fn = deps.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
     if (!fn) return end(res, 404);
     const listener = deps.listeners.get(fn.name);
-    if (!listener) return end(res, 400);
-    const input = parseInput(await deps.readBody(req));
-    if (input === undefined) return end(res, 400);
-    listener.invokeFromAdmin(input).catch((err: unknown) => {
+    const invocation = listener
+      ? listener.invokeFromAdmin(input)
+      : Promise.reject(new Error(`'${fn.name}' has an HTTP trigger: call its route instead of the admin API`));
+    invocation.catch((err: unknown) => {
       deps.logger.log('error', `Function.${fn.name}`, `Admin invocation failed: ${(err as Error).message}`);
     });
     return end(res, 202);

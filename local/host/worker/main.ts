@@ -23,9 +23,10 @@ const emitLog = createLogEmitter(registry, appHookData, (level, category, messag
 );
 
 installCoreModule(
-  createCoreModule(registry, (level: LogLevel, category: string, message: string) =>
-    emitLog(level, category === 'user' ? 'user' : 'system' satisfies WorkerLogCategory, message),
-  ),
+  createCoreModule(registry, (level: LogLevel, category: string, message: string) => {
+    const workerCategory: WorkerLogCategory = category === 'user' ? 'user' : 'system';
+    emitLog(level, workerCategory, message);
+  }),
 );
 
 async function start(): Promise<void> {

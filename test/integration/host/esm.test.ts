@@ -81,6 +81,7 @@ describe('POST /admin/functions/{name}', () => {
 
   it('answers 400 without a body, 404 for unknown functions, 401 without the master key', async () => {
     expect((await adminInvoke('queueEcho', undefined)).status).toBe(400);
+    expect((await adminInvoke('missing', undefined)).status).toBe(400);
     expect((await adminInvoke('missing', JSON.stringify({ input: 'x' }))).status).toBe(404);
     expect((await adminInvoke('queueEcho', JSON.stringify({ input: 'x' }), '')).status).toBe(401);
     expect((await adminInvoke('queueEcho', JSON.stringify({ input: 'x' }), host.functionKey)).status).toBe(401);

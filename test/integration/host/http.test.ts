@@ -187,6 +187,9 @@ describe('admin endpoints', () => {
     expect((await post('nope')).status).toBe(401);
     expect((await post('nope', host.functionKey)).status).toBe(401);
     expect((await post('nope', host.masterKey)).status).toBe(404);
+    const accepted = await post('hello', host.masterKey);
+    expect(accepted.status).toBe(202);
+    await waitFor(() => host.lines.find((l) => l.includes("Admin invocation failed: 'hello' has an HTTP trigger")), 'admin HTTP error');
     expect((await fetch(`${host.baseUrl}/admin/other`, { headers: { 'x-functions-key': host.masterKey } })).status).toBe(404);
   });
 });
