@@ -219,13 +219,15 @@ describe('queue trigger listener', () => {
   });
 
   it('keeps a long-running message invisible, renewing with the newest pop receipt, and deletes it', async () => {
-    const { harness, queue, name } = await startListener({}, { visibilityMs: 2_000, renewIntervalMs: 500 });
-    harness.handler = () => sleep(5_000).then(() => true);
+    // Runs almost twice as long as the visibility: without renewal it would be delivered again
+    // mid-run; with a stale pop receipt the delete would fail and it would come back afterwards.
+    const { harness, queue, name } = await startListener({}, { visibilityMs: 4_000, renewIntervalMs: 1_000 });
+    harness.handler = () => sleep(7_000).then(() => true);
     await queue.sendMessage(base64('slow'));
 
     await waitFor(() => harness.requests.length === 1, 'the invocation');
-    await waitFor(async () => (await messageCount(service, name)) === 0, 'the message to be deleted', 20_000);
-    await sleep(3_000);
+    await waitFor(async () => (await messageCount(service, name)) === 0, 'the message to be deleted', 30_000);
+    await sleep(5_000);
     expect(harness.requests).toHaveLength(1);
   });
 
