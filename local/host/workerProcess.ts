@@ -9,7 +9,7 @@ import { formatLine, type ConsoleLogger } from './logging.js';
 import type { HostToWorker, RegisteredFunction, WorkerToHost } from './worker/protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker/main.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 const WORKER_CATEGORY = 'Host.Function.Console';
 
 interface Pending {
