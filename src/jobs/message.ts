@@ -9,6 +9,9 @@ export const jobMessageSchema = z.object({
   name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/),
   /** The certificate policy for create (public SDK shape). */
   policy: z.record(z.string(), z.unknown()).optional(),
+  /** Tags and enabled state for a new certificate (create only). */
+  tags: z.record(z.string(), z.string()).optional(),
+  enabled: z.boolean().optional(),
   /** A Key Vault poller's `toString()`: the worker resumes it instead of starting over. */
   pollerState: z.string().optional(),
   /** Incremented on every re-enqueue by the worker itself (not by queue redelivery). */

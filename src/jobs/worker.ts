@@ -91,7 +91,7 @@ async function start(job: JobMessage, deps: WorkerDeps): Promise<AnyPoller> {
   switch (job.kind) {
     case 'certificate.create':
     case 'certificate.renew':
-      return (await deps.certificates.beginCreateCertificate(job.name, await policyFor(job, deps), options)) as AnyPoller;
+      return (await deps.certificates.beginCreateCertificate(job.name, await policyFor(job, deps), { ...options, tags: job.tags, enabled: job.enabled })) as AnyPoller;
     case 'certificate.delete':
       return (await deps.certificates.beginDeleteCertificate(job.name, options)) as AnyPoller;
     case 'certificate.recover':

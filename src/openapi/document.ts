@@ -1,11 +1,12 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { certificateEndpoints } from '../certificates/endpoints.js';
 import { keyEndpoints } from '../keys/endpoints.js';
 import { openApiRoute, type Endpoint } from '../platform/endpoint.js';
 import { deepHealthEndpoint, healthEndpoint } from '../platform/health.js';
 import { secretEndpoints } from '../secrets/endpoints.js';
 
 /** Every endpoint of the API, in the order the document lists them. */
-export const allEndpoints: Endpoint[] = [...secretEndpoints, ...keyEndpoints, healthEndpoint, deepHealthEndpoint] as Endpoint[];
+export const allEndpoints: Endpoint[] = [...secretEndpoints, ...certificateEndpoints, ...keyEndpoints, healthEndpoint, deepHealthEndpoint] as Endpoint[];
 
 type OpenAPIObject = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 

@@ -8,6 +8,8 @@ export interface VaultErrorSubject {
   name: string;
   /** The object is looked up among deleted ones (404 then means "no deleted object"). */
   deleted?: boolean;
+  /** Key Vault's 400 message describes the caller's content (e.g. an imported certificate) and may be shown. */
+  explainBadRequest?: boolean;
 }
 
 const collection: Record<VaultObjectKind, string> = { Secret: 'secrets', Certificate: 'certificates', Key: 'keys' };
@@ -30,6 +32,7 @@ export function toApiError(error: unknown, subject: VaultErrorSubject): unknown 
   }
   switch (status) {
     case 400:
+      if (subject.explainBadRequest) return new ApiError(400, 'InvalidRequest', `Key Vault rejected ${label}: ${error.message.split('\n')[0]}`);
       return new ApiError(400, 'InvalidRequest', `Key Vault rejected the request for ${label}: ${error.code === 'BadParameter' ? 'a parameter is invalid' : 'it is malformed'}.`);
     case 403:
       if (inner === `${subject.kind}Disabled`) return new ApiError(403, `${subject.kind}Disabled`, `${label} is disabled; enable it with PATCH before reading it.`);

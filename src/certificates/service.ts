@@ -1,0 +1,214 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type { CertificateClient, CertificatePolicy, ImportCertificatePolicy } from '@azure/keyvault-certificates';
+import { ApiError } from '../platform/httpErrors.js';
+import { readApiPage, type ApiPage } from '../platform/paging.js';
+import { toApiError, vaultCall } from '../platform/vaultErrors.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { OperationKind } from '../operations/model.js';
+import type { OperationStore, StoredOperation } from '../operations/store.js';
+import { toCertificate, toCertificateSummary, toDeletedCertificate, toPendingOperation, toPolicy } from './mapping.js';
+import type {
+  CertificatePolicyInput,
+  CertificateResponse,
+  CertificateSummary,
+  DeletedCertificateResponse,
+  PendingOperationResponse,
+} from './schemas.js';
+
+export interface CertificatesDeps {
+  client: CertificateClient;
+  vaultUrl: string;
+  operations: OperationStore;
+  queue: JobQueue;
+}
+
+const subject = (name: string) => ({ kind: 'Certificate' as const, name });
+const deletedSubject = (name: string) => ({ kind: 'Certificate' as const, name, deleted: true });
+
+/** Self-signed, CN=<name>; everything else as Key Vault fills it in (RSA 2048, 12 months, PFX). */
+export const defaultPolicy = (name: string): CertificatePolicyInput => ({ issuerName: 'Self', subject: `CN=${name}` });
+
+/** The certificates operations of the API. Long work (create, delete, renew, recover) becomes a job. */
+export class CertificatesService {
+  constructor(private readonly deps: CertificatesDeps) {}
+
+  async create(name: string, input: { policy?: CertificatePolicyInput; tags?: Record<string, string>; enabled?: boolean }) {
+    await this.refuseIfDeleted(name);
+    return this.startJob('certificate.create', name, { policy: input.policy ?? defaultPolicy(name), tags: input.tags, enabled: input.enabled });
+  }
+
+  async renew(name: string) {
+    await this.get(name);
+    return this.startJob('certificate.renew', name, {});
+  }
+
+  async delete(name: string) {
+    await vaultCall(subject(name), () => this.deps.client.getCertificate(name));
+    return this.startJob('certificate.delete', name, {});
+  }
+
+  async recover(name: string) {
+    await this.getDeleted(name);
+    return this.startJob('certificate.recover', name, {});
+  }
+
+  async get(name: string, version?: string): Promise<CertificateResponse> {
+    const certificate = await vaultCall(subject(name), () =>
+      version ? this.deps.client.getCertificateVersion(name, version) : this.deps.client.getCertificate(name),
+    );
+    return toCertificate(certificate);
+  }
+
+  async update(name: string, input: { enabled?: boolean; tags?: Record<string, string> }): Promise<CertificateResponse> {
+    const updated = await vaultCall(subject(name), () => this.deps.client.updateCertificateProperties(name, '', input));
+    return toCertificate(updated);
+  }
+
+  async getPolicy(name: string): Promise<CertificatePolicyInput> {
+    return toPolicy(await vaultCall(subject(name), () => this.deps.client.getCertificatePolicy(name)));
+  }
+
+  /** Changes only the given fields; the answer is re-read, as the SDK's own answer is empty. */
+  async updatePolicy(name: string, changes: CertificatePolicyInput): Promise<CertificatePolicyInput> {
+    const current = await vaultCall(subject(name), () => this.deps.client.getCertificatePolicy(name));
+    const merged = { ...current, ...changes } as CertificatePolicy;
+    await vaultCall({ ...subject(name), explainBadRequest: true }, () => this.deps.client.updateCertificatePolicy(name, merged));
+    return this.getPolicy(name);
+  }
+
+  async import(
+    name: string,
+    input: { certificate: string; password?: string; policy?: CertificatePolicyInput; tags?: Record<string, string>; enabled?: boolean },
+  ): Promise<CertificateResponse> {
+    await this.refuseIfDeleted(name);
+    const { bytes, pem } = parseImportedCertificate(input.certificate);
+    const policy = { ...(input.policy ?? {}), ...(pem ? { contentType: 'application/x-pem-file' } : {}) } as ImportCertificatePolicy;
+    const imported = await vaultCall({ ...subject(name), explainBadRequest: true }, () =>
+      this.deps.client.importCertificate(name, bytes, { password: input.password, policy, tags: input.tags, enabled: input.enabled }),
+    );
+    return toCertificate(imported);
+  }
+
+  async getPending(name: string): Promise<PendingOperationResponse> {
+    const poller = await vaultCall(subject(name), () => this.deps.client.getCertificateOperation(name));
+    return toPendingOperation(name, poller.getOperationState().certificateOperation!);
+  }
+
+  async cancelPending(name: string): Promise<PendingOperationResponse> {
+    const poller = await vaultCall(subject(name), () => this.deps.client.getCertificateOperation(name));
+    await vaultCall(subject(name), () => poller.cancelOperation());
+    return toPendingOperation(name, poller.getOperationState().certificateOperation!);
+  }
+
+  async list(pageSize: number | undefined, continuationToken: string | undefined, includePending: boolean): Promise<ApiPage<CertificateSummary>> {
+    const listing = includePending ? 'certificates+pending' : 'certificates';
+    const page = await vaultCall(subject('*'), () =>
+      readApiPage({ listing, pathPrefix: '/certificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken }, (link) =>
+        this.deps.client.listPropertiesOfCertificates({ includePending }).byPage({ continuationToken: link }),
+      ),
+    );
+    return { items: page.items.map(toCertificateSummary), continuationToken: page.continuationToken };
+  }
+
+  async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<CertificateSummary>> {
+    const page = await vaultCall(subject(name), () =>
+      readApiPage(
+        { listing: `certificate-versions:${name.toLowerCase()}`, pathPrefix: `/certificates/${name}/versions`, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken },
+        (link) => this.deps.client.listPropertiesOfCertificateVersions(name).byPage({ continuationToken: link }),
+      ),
+    );
+    return { items: page.items.map(toCertificateSummary), continuationToken: page.continuationToken };
+  }
+
+  async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedCertificateResponse>> {
+    const page = await vaultCall(subject('*'), () =>
+      readApiPage({ listing: 'deleted-certificates', pathPrefix: '/deletedcertificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken }, (link) =>
+        this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }),
+      ),
+    );
+    return { items: page.items.map(toDeletedCertificate), continuationToken: page.continuationToken };
+  }
+
+  async getDeleted(name: string): Promise<DeletedCertificateResponse> {
+    return toDeletedCertificate(await vaultCall(deletedSubject(name), () => this.deps.client.getDeletedCertificate(name)));
+  }
+
+  async purge(name: string): Promise<void> {
+    await vaultCall(deletedSubject(name), () => this.deps.client.purgeDeletedCertificate(name));
+  }
+
+  async getOperation(id: string): Promise<StoredOperation> {
+    const operation = await this.deps.operations.get(id);
+    if (!operation) throw new ApiError(404, 'OperationNotFound', `There is no operation with id '${id}'.`);
+    return operation;
+  }
+
+  /**
+   * One active operation per certificate: a repeated request of the same kind gets the running
+   * operation back; a different kind is refused while one runs.
+   */
+  private async startJob(kind: OperationKind, name: string, extra: { policy?: CertificatePolicyInput; tags?: Record<string, string>; enabled?: boolean }) {
+    const { operation, created } = await this.deps.operations.start(kind, name);
+    if (!created && operation.kind !== kind) {
+      throw new ApiError(409, 'OperationInProgress', `Certificate '${name}' has a ${operation.kind} operation in progress (${operation.id}); wait for it to finish.`);
+    }
+    if (created) {
+      try {
+        await this.deps.queue.enqueue({ v: 1, operationId: operation.id, kind, name, ...extra, attempt: 0 } as never);
+      } catch (error) {
+        await this.deps.operations.update(operation.id, (current) => ({ ...current, status: 'Failed', error: { code: 'QueueUnavailable', message: 'The job could not be queued.' } }));
+        throw error;
+      }
+    }
+    return { operation, created };
+  }
+
+  private async refuseIfDeleted(name: string): Promise<void> {
+    try {
+      await this.deps.client.getDeletedCertificate(name);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      throw toApiError(error, deletedSubject(name));
+    }
+    const base = `/api/deleted-certificates/${name}`;
+    throw new ApiError(
+      409,
+      'ObjectIsDeletedButRecoverable',
+      `Certificate '${name}' is deleted but recoverable, so its name cannot be reused yet. Recover it with POST ${base}/recover, or purge it with DELETE ${base} and try again.`,
+    );
+  }
+}
+
+/**
+ * PEM (key and certificates) or base64 PFX. PEM is checked here so that the caller hears what is
+ * wrong; a PFX is opened by Key Vault, whose reason is passed on.
+ */
+export function parseImportedCertificate(text: string): { bytes: Uint8Array; pem: boolean } {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-----BEGIN')) {
+    const certificates = trimmed.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const key = trimmed.match(/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/)?.[0];
+    if (certificates.length === 0) throw importError('the PEM text has no CERTIFICATE block');
+    if (!key) throw importError('the PEM text has no PRIVATE KEY block');
+    let leaf: X509Certificate;
+    try {
+      leaf = new X509Certificate(certificates[0]!);
+    } catch {
+      throw importError('the first CERTIFICATE block is not a valid X.509 certificate');
+    }
+    try {
+      if (!leaf.checkPrivateKey(createPrivateKey(key))) throw importError('the private key does not belong to the first certificate');
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw importError('the PRIVATE KEY block cannot be read (encrypted PEM keys are not supported)');
+    }
+    return { bytes: Buffer.from(trimmed + '\n', 'utf8'), pem: true };
+  }
+  const compact = trimmed.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+    throw importError('it is neither PEM text nor base64 (a PFX file must be sent base64-encoded)');
+  }
+  return { bytes: Buffer.from(compact, 'base64'), pem: false };
+}
+
+const importError = (why: string) => new ApiError(400, 'InvalidCertificate', `The certificate cannot be imported: ${why}.`, 'certificate');

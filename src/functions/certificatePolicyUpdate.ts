@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { updateCertificatePolicy } from '../certificates/endpoints.js';
+
+registerEndpoint(updateCertificatePolicy);

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { createCertificate } from '../certificates/endpoints.js';
+
+registerEndpoint(createCertificate);

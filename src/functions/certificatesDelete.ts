@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { deleteCertificate } from '../certificates/endpoints.js';
+
+registerEndpoint(deleteCertificate);

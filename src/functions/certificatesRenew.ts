@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { renewCertificate } from '../certificates/endpoints.js';
+
+registerEndpoint(renewCertificate);

@@ -1,0 +1,4 @@
+import { registerEndpoint } from '../platform/endpoint.js';
+import { updateCertificate } from '../certificates/endpoints.js';
+
+registerEndpoint(updateCertificate);
