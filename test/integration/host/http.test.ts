@@ -329,3 +329,12 @@ describe('logging', () => {
     expect(host.lines.join('\n')).not.toContain('secret-value');
   });
 });
+
+describe('invocation hooks', () => {
+  it('lets preInvocation replace the handler and postInvocation replace an error with a result', async () => {
+    expect(await (await fetch(`${api}/hookSwap`)).text()).toBe('swapped:original');
+    const rescued = await fetch(`${api}/hookRescue`);
+    expect(rescued.status).toBe(200);
+    expect(await rescued.text()).toBe('rescued by postInvocation');
+  });
+});
