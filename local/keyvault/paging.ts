@@ -48,3 +48,17 @@ export function nextLink(
   for (const [key, value] of Object.entries(extraQuery)) url.searchParams.set(key, value);
   return url.toString();
 }
+
+/** One page of an object's versions (oldest first); the continuation is the count already returned. */
+export function versionsPage<V>(
+  ctx: Pick<RequestContext, 'vaultUrl' | 'apiVersion'>,
+  path: string,
+  page: PageRequest,
+  versions: readonly V[],
+  toItem: (version: V) => object,
+): { value: object[]; nextLink: string | null } {
+  const start = page.after !== undefined && /^\d+$/.test(page.after) ? Number(page.after) : 0;
+  const slice = versions.slice(start, start + page.limit);
+  const end = start + slice.length;
+  return { value: slice.map(toItem), nextLink: nextLink(ctx, path, page, end < versions.length ? String(end) : undefined) };
+}

@@ -6,7 +6,7 @@ import { errors } from '../errors.js';
 import { newVersion } from '../ids.js';
 import { BACKUP_MAX_VERSIONS } from '../limits.js';
 import { assertNotDeleted, decodeBackup, deletedFields, encodeBackup, getDeleted, getLive, purge, recover, softDelete } from '../objects.js';
-import { nextLink, readPageRequest } from '../paging.js';
+import { nextLink, readPageRequest, versionsPage } from '../paging.js';
 import type { StoredObject, StoreTransaction } from '../store/types.js';
 import { attributesSchema, parseBody, tagsSchema } from '../validation.js';
 import { derivePolicy, parseImportValue } from '../crypto/importCertificate.js';
@@ -197,15 +197,7 @@ export async function listCertificateVersions(ctx: RequestContext): Promise<Hand
   const page = readPageRequest(ctx);
   const cert = await loadSettled(ctx, name);
   if (!cert) return { body: { value: [], nextLink: null } };
-  const start = page.after !== undefined && /^\d+$/.test(page.after) ? Number(page.after) : 0;
-  const slice = cert.versions.slice(start, start + page.limit);
-  const end = start + slice.length;
-  return {
-    body: {
-      value: slice.map((version) => certificateItem(ctx, cert, version, true)),
-      nextLink: nextLink(ctx, `/certificates/${cert.name}/versions`, page, end < cert.versions.length ? String(end) : undefined),
-    },
-  };
+  return { body: versionsPage(ctx, `/certificates/${cert.name}/versions`, page, cert.versions, (v) => certificateItem(ctx, cert, v, true)) };
 }
 
 /** The certificate's backing key and secret objects (live or deleted, per `deleted`). */

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../local/keyvault/index.js';
 import { pemBlocks } from '../../../local/keyvault/crypto/pem.js';
 import { readPkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
-import { rawRequest, startTestEmulator, tokenFor } from '../keyvault/helpers.js';
-import { CERTIFICATE_TEST_ROLES, createTestCa, localCertificateClient, localKeyClient, localSecretClient } from './helpers.js';
+import { rawRequest, tokenFor } from '../keyvault/helpers.js';
+import { createTestCa, localCertificateClient, startCertificateTestbed } from './helpers.js';
 
 let emulator: RunningEmulator;
 let client: CertificateClient;
@@ -20,10 +20,7 @@ let keys: KeyClient;
 const FAST = { intervalInMs: 50 };
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ roleAssignments: CERTIFICATE_TEST_ROLES });
-  client = localCertificateClient(emulator);
-  secrets = localSecretClient(emulator);
-  keys = localKeyClient(emulator);
+  ({ emulator, client, secrets, keys } = await startCertificateTestbed());
 });
 
 afterAll(async () => {

@@ -7,7 +7,8 @@ import { issueSelfSigned } from '../../../local/keyvault/crypto/issue.js';
 import { generateCertificateKey, signingAlgorithmFor, toCryptoKeyPair } from '../../../local/keyvault/crypto/keys.js';
 import { normalizePolicy } from '../../../local/keyvault/crypto/policy.js';
 import { x509 } from '../../../local/keyvault/crypto/x509.js';
-import { credentialFor, localSecretClient } from '../keyvault/helpers.js';
+import { credentialFor, localSecretClient, startTestEmulator } from '../keyvault/helpers.js';
+import type { SecretClient } from '@azure/keyvault-secrets';
 
 export { localSecretClient };
 
@@ -64,4 +65,17 @@ export async function createTestCa(): Promise<TestCa> {
       return Buffer.from(cert.rawData);
     },
   };
+}
+
+export interface CertificateTestbed {
+  emulator: RunningEmulator;
+  client: CertificateClient;
+  secrets: SecretClient;
+  keys: KeyClient;
+}
+
+/** An in-memory emulator whose system identity may manage certificates and read their secrets and keys. */
+export async function startCertificateTestbed(): Promise<CertificateTestbed> {
+  const emulator = await startTestEmulator({ roleAssignments: CERTIFICATE_TEST_ROLES });
+  return { emulator, client: localCertificateClient(emulator), secrets: localSecretClient(emulator), keys: localKeyClient(emulator) };
 }

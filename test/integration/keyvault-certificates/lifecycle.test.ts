@@ -13,7 +13,7 @@ import { pemBlocks, secretPem } from '../../../local/keyvault/crypto/pem.js';
 import { writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
 import { normalizePolicy, type WireCertificatePolicy } from '../../../local/keyvault/crypto/policy.js';
 import { rawRequest, startTestEmulator, tokenFor } from '../keyvault/helpers.js';
-import { CERTIFICATE_TEST_ROLES, localCertificateClient, localKeyClient, localSecretClient } from './helpers.js';
+import { localCertificateClient, startCertificateTestbed } from './helpers.js';
 
 let emulator: RunningEmulator;
 let client: CertificateClient;
@@ -22,10 +22,7 @@ let keys: KeyClient;
 const FAST = { intervalInMs: 50 };
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ roleAssignments: CERTIFICATE_TEST_ROLES });
-  client = localCertificateClient(emulator);
-  secrets = localSecretClient(emulator);
-  keys = localKeyClient(emulator);
+  ({ emulator, client, secrets, keys } = await startCertificateTestbed());
 });
 
 afterAll(async () => {
