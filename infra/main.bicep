@@ -130,6 +130,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 var roles = {
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   keyVaultCertificatesOfficer: 'a4417e6f-fecd-4de8-b567-7b0420556985'
+  keyVaultReader: '21090545-7ca7-4776-b22c-e363652d74d2'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageQueueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
@@ -137,7 +138,8 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
-var vaultRoles = [roles.keyVaultSecretsOfficer, roles.keyVaultCertificatesOfficer]
+// Reader adds keys/read, for the public key behind a certificate (GET /api/keys/{name}).
+var vaultRoles = [roles.keyVaultSecretsOfficer, roles.keyVaultCertificatesOfficer, roles.keyVaultReader]
 var storageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageQueueDataMessageProcessor, roles.storageTableDataContributor]
 
 resource vaultAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in vaultRoles: {

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile, rename, access } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmulator, type EmulatorPrincipal, type RunningEmulator } from '../keyvault/index.js';
+import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorPrincipal, type RunningEmulator } from '../keyvault/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHostProcess, type RunningHostProcess } from './hostProcess.js';
 import { assertPortFree, freePort } from './ports.js';
@@ -72,6 +72,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       inMemory: options.inMemory,
       dataDir: path.join(dataDir, 'vault'),
       certificateCreateDelayMs: options.certificateCreateDelayMs ?? 2_000,
+      // The app's identity: Secrets Officer and Certificates Officer, plus Reader so that it can
+      // read the public key behind a certificate (GET /api/keys/{name}); infra/ grants the same.
+      roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
     });
     stopping.push(() => emulator.stop());
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../local/keyvault/index.js';
+import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../local/keyvault/index.js';
 import { startHostProcess, type RunningHostProcess } from '../../local/stack/hostProcess.js';
 import { freePort } from '../../local/stack/ports.js';
 import { ApiClient } from './api.js';
@@ -25,7 +25,12 @@ export async function startIsolatedApp(options: { settings?: Record<string, stri
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'isolated-app-'));
   // The shared stack's CA, which test processes already trust (NODE_EXTRA_CA_CERTS).
   const caDir = path.dirname(inject('stack').vault.caFile);
-  const emulator = await startEmulator({ inMemory: true, caDir, ...options.emulator });
+  const emulator = await startEmulator({
+    inMemory: true,
+    caDir,
+    roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
+    ...options.emulator,
+  });
   let output = '';
   try {
     const host = await startHostProcess({
