@@ -1,7 +1,7 @@
 // Start-up validation: settings, host.json, entry points, route conflicts and reserved routes
 // make startHost() fail with a message that names the problem.
 import { describe, expect, it } from 'vitest';
-import { startTestHost, makeTempApp } from './hostHarness.js';
+import { startTestHost, makeTempApp, waitFor } from './hostHarness.js';
 
 const httpFn = (name: string, route?: string, methods = ['GET']) =>
   `app.http(${JSON.stringify(name)}, { methods: ${JSON.stringify(methods)}, authLevel: 'anonymous',${route !== undefined ? ` route: ${JSON.stringify(route)},` : ''} handler: async () => ({ body: ${JSON.stringify(name)} }) });\n`;
@@ -112,5 +112,25 @@ describe('entry points and functions', () => {
 
   it('refuses HTTP streaming, which the local host does not implement', async () => {
     await startFails(appWith(`app.setup({ enableHttpStream: true });\n${httpFn('a')}`), 'HTTP streaming');
+  });
+});
+
+describe('after start-up', () => {
+  it('refuses registrations once the app has started, and can turn the landing page off', async () => {
+    const late = `setTimeout(() => {
+  try { app.http('late', { handler: async () => ({}) }); } catch (err) { console.log('late: ' + err.message); }
+}, 0);\n`;
+    const host = await startTestHost({
+      appDir: appWith(httpFn('early') + late, {
+        'local.settings.json': JSON.stringify({ IsEncrypted: false, Values: { AzureWebJobsDisableHomepage: 'true' } }),
+      }),
+    });
+    try {
+      await waitFor(() => host.lines.find((l) => l.endsWith('late: A function can only be registered during app startup.')), 'late registration error');
+      expect((await fetch(`${host.baseUrl}/api/late`)).status).toBe(404);
+      expect((await fetch(`${host.baseUrl}/`)).status).toBe(204);
+    } finally {
+      await host.stop();
+    }
   });
 });
