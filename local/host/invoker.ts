@@ -40,7 +40,11 @@ export class Invoker {
     const started = performance.now();
     this.#inFlight++;
     try {
-      this.#logger.log('information', category, `Executing 'Functions.${fn.name}' (Reason='${request.reason}', Id=${invocationId})`);
+      // Checked first so that the hot HTTP path does not format lines nobody will see.
+      const logInfo = this.#logger.isEnabled('information', category);
+      if (logInfo) {
+        this.#logger.log('information', category, `Executing 'Functions.${fn.name}' (Reason='${request.reason}', Id=${invocationId})`);
+      }
       let result = await this.#worker.invoke(invocationId, request);
       if (result.succeeded) {
         try {
@@ -51,7 +55,7 @@ export class Invoker {
       }
       const duration = Math.round(performance.now() - started);
       if (result.succeeded) {
-        this.#logger.log('information', category, `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
+        if (logInfo) this.#logger.log('information', category, `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
       } else {
         this.#logger.log('error', category, `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration}ms)`);
         this.#logger.log(
