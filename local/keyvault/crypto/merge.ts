@@ -4,8 +4,9 @@ import type { KeyObject } from 'node:crypto';
 import { certificateMatchesKey, parseCertificateDer } from './certificateInfo.js';
 import { CertificateInputError } from './errors.js';
 
-/** Decodes `x5c` (standard base64 DER) and returns the chain with the key's certificate first. */
-export function mergeChain(x5c: unknown, privateKey: KeyObject): Buffer[] {
+/** Decodes `x5c` (standard base64 DER) and returns the chain with the key's certificate first
+ * (or as sent, with `preserveOrder`). */
+export function mergeChain(x5c: unknown, privateKey: KeyObject, preserveOrder = false): Buffer[] {
   if (!Array.isArray(x5c) || x5c.length === 0 || !x5c.every((entry) => typeof entry === 'string' && entry !== '')) {
     throw new CertificateInputError('Property x5c has invalid value: expected a non-empty array of base64 DER certificates.');
   }
@@ -18,5 +19,5 @@ export function mergeChain(x5c: unknown, privateKey: KeyObject): Buffer[] {
   if (leafIndex < 0) {
     throw new CertificateInputError("Public key from x509 certificate and key of this instance doesn't match.");
   }
-  return [chain[leafIndex] as Buffer, ...chain.filter((_, i) => i !== leafIndex)];
+  return preserveOrder ? chain : [chain[leafIndex] as Buffer, ...chain.filter((_, i) => i !== leafIndex)];
 }

@@ -5,6 +5,7 @@
 // iterations, empty password (readable by OpenSSL 3 and Node without the legacy provider).
 import { createHash, createHmac, createPrivateKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { certificateMatchesKey } from './certificateInfo.js';
 import { CertificateInputError } from './errors.js';
 
 const { asn1, pki } = forge;
@@ -73,7 +74,7 @@ function macKey(password: string | null, salt: string, iterations: number, diges
 }
 
 /**
- * A PFX (DER) holding `privateKey` and `chain` (leaf first), protected by `password`
+ * A PFX (DER) holding `privateKey` and `chain` (in the given order), protected by `password`
  * (Key Vault uses the empty password). Without a key (non-exportable keys) only the chain is written.
  */
 export function writePkcs12(
@@ -82,14 +83,15 @@ export function writePkcs12(
   options: { password?: string; friendlyName?: string } = {},
 ): Buffer {
   const password = options.password ?? '';
-  const leaf = chain[0];
-  if (!leaf) throw new Error('writePkcs12 needs at least the leaf certificate');
-  const localKeyId = createHash('sha1').update(leaf).digest();
+  if (chain.length === 0) throw new Error('writePkcs12 needs at least the leaf certificate');
+  // localKeyId ties the key to its certificate, wherever the chain puts it.
+  const leafIndex = privateKey ? Math.max(0, chain.findIndex((der) => certificateMatchesKey(der, privateKey))) : 0;
+  const localKeyId = createHash('sha1').update(chain[leafIndex] as Buffer).digest();
   const safes: Asn1[] = [];
   const certBags = chain.map((der, index) => {
     const certBag = seq([oid(OID.x509Certificate), explicit0(octets(toBinary(der)))]);
     const bag = [oid(OID.certBag), explicit0(certBag)];
-    if (index === 0) bag.push(bagAttributes(localKeyId, options.friendlyName));
+    if (index === leafIndex) bag.push(bagAttributes(localKeyId, options.friendlyName));
     return seq(bag);
   });
   safes.push(dataContentInfo(certBags));
@@ -116,7 +118,7 @@ export function writePkcs12(
 
 export interface Pkcs12Contents {
   privateKey: KeyObject | undefined;
-  /** Certificates (DER) in file order, the one matching the key's localKeyId first. */
+  /** Certificates (DER) in file order. */
   certificates: Buffer[];
 }
 
@@ -168,15 +170,6 @@ function decryptContent(encryptedData: Asn1, password: string | null): string {
   return cipher.output.getBytes();
 }
 
-function localKeyIdOf(attributes: Asn1 | undefined): string | undefined {
-  if (!attributes || !Array.isArray(attributes.value)) return undefined;
-  for (const attribute of attributes.value) {
-    const [type, values] = children(attribute);
-    if (oidOf(type) === OID.localKeyId) return octetContent(children(values)[0]);
-  }
-  return undefined;
-}
-
 /** Reads a PFX trying each password in turn (callers pass `[pwd, '', null]`, reference §3.5). */
 export function readPkcs12(der: Buffer, passwords: Array<string | null>): Pkcs12Contents {
   let pfx: Asn1;
@@ -196,8 +189,7 @@ export function readPkcs12(der: Buffer, passwords: Array<string | null>): Pkcs12
   if (password === undefined) throw wrongPassword();
 
   let privateKey: KeyObject | undefined;
-  let keyId: string | undefined;
-  const certificates: Array<{ der: Buffer; keyId: string | undefined }> = [];
+  const certificates: Array<{ der: Buffer }> = [];
   try {
     for (const contentInfo of children(asn1.fromDer(authSafe, false))) {
       const [typeNode, wrapped] = children(contentInfo);
@@ -206,20 +198,19 @@ export function readPkcs12(der: Buffer, passwords: Array<string | null>): Pkcs12
         type === OID.data ? octetContent(children(wrapped)[0]) : type === OID.encryptedData ? decryptContent(children(wrapped)[0] as Asn1, password) : undefined;
       if (safeContents === undefined) continue;
       for (const safeBag of children(asn1.fromDer(safeContents, false))) {
-        const [bagType, bagValue, attributes] = children(safeBag);
+        const [bagType, bagValue] = children(safeBag);
         const value = children(bagValue)[0];
         switch (oidOf(bagType)) {
           case OID.shroudedKeyBag:
           case OID.keyBag: {
             const info = oidOf(bagType) === OID.keyBag ? value : decryptShroudedKey(value as Asn1, password);
             privateKey = createPrivateKey({ key: fromBinary(derOf(info as Asn1)), format: 'der', type: 'pkcs8' });
-            keyId = localKeyIdOf(attributes);
             break;
           }
           case OID.certBag: {
             const [certType, certValue] = children(value);
             if (oidOf(certType) !== OID.x509Certificate) break;
-            certificates.push({ der: fromBinary(octetContent(children(certValue)[0])), keyId: localKeyIdOf(attributes) });
+            certificates.push({ der: fromBinary(octetContent(children(certValue)[0])) });
             break;
           }
           default:
@@ -231,8 +222,6 @@ export function readPkcs12(der: Buffer, passwords: Array<string | null>): Pkcs12
     if (error instanceof CertificateInputError) throw error;
     throw unreadable();
   }
-  const leafIndex = keyId === undefined ? -1 : certificates.findIndex((c) => c.keyId === keyId);
-  if (leafIndex > 0) certificates.unshift(...certificates.splice(leafIndex, 1));
   return { privateKey, certificates: certificates.map((c) => c.der) };
 }
 

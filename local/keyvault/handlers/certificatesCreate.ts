@@ -112,9 +112,8 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
     assertSecretNameFree(tx, name, now);
     const live = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
     if (live?.meta?.pending?.status === 'inProgress') throw errors.pendingCertificateExists(live.name);
-    const cert: Certificate = live
-      ? { ...live, meta: { policy, pending: op } }
-      : { kind: CERTIFICATE_KIND, name, versions: [], meta: { policy, pending: op } };
+    const meta: CertificateMeta = { policy, pending: op, ...(body.preserveCertOrder ? { preserveCertOrder: true } : {}) };
+    const cert: Certificate = live ? { ...live, meta } : { kind: CERTIFICATE_KIND, name, versions: [], meta };
     tx.put(cert);
     return {
       body: operationBody(ctx, cert.name, op),
@@ -206,7 +205,7 @@ export async function mergeCertificate(ctx: RequestContext): Promise<HandlerResu
     const privateKey = importPrivateKeyDer(Buffer.from(op.privateKey, 'base64'));
     let chain: Buffer[];
     try {
-      chain = mergeChain(body.x5c, privateKey);
+      chain = mergeChain(body.x5c, privateKey, cert.meta.preserveCertOrder ?? false);
     } catch (error) {
       throw toCertificateError(error);
     }

@@ -134,9 +134,10 @@ export async function importCertificate(ctx: RequestContext): Promise<HandlerRes
     assertNotDeleted(tx, CERTIFICATE_KIND, 'Certificate', name, now);
     assertSecretNameFree(tx, name, now);
     const live = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
+    const order = body.preserveCertOrder ? { preserveCertOrder: true } : {};
     const cert: Certificate = live
-      ? { ...live, meta: { ...live.meta, policy } }
-      : { kind: CERTIFICATE_KIND, name, versions: [], meta: { policy } };
+      ? { ...live, meta: { ...live.meta, policy, ...order } }
+      : { kind: CERTIFICATE_KIND, name, versions: [], meta: { policy, ...order } };
     const next = storeCertificateVersion(tx, cert, {
       version: newVersion(),
       privateKey: imported.privateKey,

@@ -7,7 +7,7 @@ import { errors } from '../errors.js';
 import { objectId } from '../ids.js';
 import { deletedFields, getDeleted, getLive, wireAttributes } from '../objects.js';
 import type { StoredObject, StoredVersion, StoreTransaction, VersionAttributes } from '../store/types.js';
-import { cerOf, thumbprint, validityOf } from '../crypto/certificateInfo.js';
+import { certificateMatchesKey, cerOf, thumbprint, validityOf } from '../crypto/certificateInfo.js';
 import { CertificateInputError } from '../crypto/errors.js';
 import { publicJwk } from '../crypto/jwk.js';
 import { secretPem, chainPem } from '../crypto/pem.js';
@@ -46,8 +46,11 @@ export interface PendingOperation {
 }
 
 export interface CertificateData {
-  /** base64 DER of every certificate, leaf first. */
+  /** base64 DER of every certificate, in the order the secret holds them (leaf first unless
+   * the client asked to preserve its order). */
   chain: string[];
+  /** Index of the leaf in `chain` when it is not 0. */
+  leafIndex?: number;
   /** Made by create (shows `pending: {id}`), not by import. */
   created?: boolean;
 }
@@ -55,6 +58,8 @@ export interface CertificateData {
 export interface CertificateMeta {
   policy: CertificatePolicy;
   pending?: PendingOperation;
+  /** Keep chains in the order the client sent them (merge/import) instead of leaf first. */
+  preserveCertOrder?: boolean;
 }
 
 export type Certificate = StoredObject<CertificateData, CertificateMeta>;
@@ -69,7 +74,7 @@ export function wirePolicy(ctx: RequestContext, name: string, policy: Certificat
 }
 
 function leafDer(version: CertificateVersion): Buffer {
-  return Buffer.from(version.data.chain[0] ?? '', 'base64');
+  return Buffer.from(version.data.chain[version.data.leafIndex ?? 0] ?? '', 'base64');
 }
 
 function tagsOf(tags: Record<string, string> | undefined): Record<string, unknown> {
@@ -89,6 +94,7 @@ export function certificateBundle(ctx: RequestContext, cert: Certificate, versio
     ...(cert.meta ? { policy: wirePolicy(ctx, cert.name, cert.meta.policy) } : {}),
     ...tagsOf(version.tags),
     ...(version.data.created ? { pending: { id: pendingId(ctx, cert.name) } } : {}),
+    ...(cert.meta?.preserveCertOrder ? { preserveCertOrder: true } : {}),
   };
 }
 
@@ -180,7 +186,7 @@ export function assertSecretNameFree(tx: StoreTransaction, name: string, now: nu
 export interface NewCertificateVersion {
   version: string;
   privateKey: KeyObject;
-  /** DER, leaf first. */
+  /** DER, in the order the secret should hold them (the leaf is found by its key). */
   chain: Buffer[];
   policy: CertificatePolicy;
   enabled: boolean;
@@ -198,14 +204,19 @@ export function secretValue(privateKey: KeyObject, chain: Buffer[], policy: Cert
 
 /** Adds the certificate version and its managed key and secret versions (same version string). */
 export function storeCertificateVersion(tx: StoreTransaction, cert: Certificate, input: NewCertificateVersion): Certificate {
-  const { nbf, exp } = validityOf(input.chain[0] as Buffer);
+  const leafIndex = Math.max(0, input.chain.findIndex((der) => certificateMatchesKey(der, input.privateKey)));
+  const { nbf, exp } = validityOf(input.chain[leafIndex] as Buffer);
   const attributes: VersionAttributes = { enabled: input.enabled, nbf, exp, created: input.now, updated: input.now };
   const tags = input.tags && Object.keys(input.tags).length > 0 ? { tags: input.tags } : {};
   const certVersion: CertificateVersion = {
     version: input.version,
     attributes,
     ...tags,
-    data: { chain: input.chain.map((der) => der.toString('base64')), ...(input.created ? { created: true } : {}) },
+    data: {
+      chain: input.chain.map((der) => der.toString('base64')),
+      ...(leafIndex > 0 ? { leafIndex } : {}),
+      ...(input.created ? { created: true } : {}),
+    },
   };
   const next: Certificate = { ...cert, versions: [...cert.versions, certVersion] };
   tx.put(next);

@@ -10,7 +10,7 @@ import type { RunningEmulator } from '../../../local/keyvault/index.js';
 import { issueSelfSigned } from '../../../local/keyvault/crypto/issue.js';
 import { generateCertificateKey } from '../../../local/keyvault/crypto/keys.js';
 import { pemBlocks, secretPem } from '../../../local/keyvault/crypto/pem.js';
-import { writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
+import { readPkcs12, writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
 import { normalizePolicy, type WireCertificatePolicy } from '../../../local/keyvault/crypto/policy.js';
 import { rawRequest, startTestEmulator, tokenFor } from '../keyvault/helpers.js';
 import { localCertificateClient, startCertificateTestbed } from './helpers.js';
@@ -88,6 +88,18 @@ describe('importCertificate', () => {
     const secret = await secrets.getSecret('imp-pem');
     expect(secret.properties.contentType).toBe('application/x-pem-file');
     expect(pemBlocks(secret.value!).map((b) => b.label)).toEqual(['PRIVATE KEY', 'CERTIFICATE']);
+  });
+
+  it('keeps the chain order with preserveCertificateOrder', async () => {
+    const ca = await externalCertificate({ x509_props: { subject: 'CN=Some CA' } });
+    const { key, der } = await externalCertificate();
+    const imported = await client.importCertificate('imp-order', writePkcs12(key, [ca.der, der]), { preserveCertificateOrder: true });
+    expect(imported.properties.preserveCertificateOrder).toBe(true);
+    expect(Buffer.from(imported.cer!)).toEqual(der);
+    const secret = await secrets.getSecret('imp-order');
+    expect(readPkcs12(Buffer.from(secret.value!, 'base64'), ['', null]).certificates).toEqual([ca.der, der]);
+    const plain = await client.importCertificate('imp-order2', writePkcs12(key, [der, ca.der]));
+    expect(plain.properties.preserveCertificateOrder).toBeUndefined();
   });
 
   it('rejects garbage and certificates without their key with 400', async () => {

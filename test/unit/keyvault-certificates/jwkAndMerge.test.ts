@@ -37,6 +37,7 @@ describe('mergeChain', () => {
     const { ca, leaf } = await caSignedChain(pending.key);
     const chain = mergeChain([ca.der.toString('base64'), leaf.der.toString('base64')], pending.key);
     expect(chain).toEqual([leaf.der, ca.der]);
+    expect(mergeChain([ca.der.toString('base64'), leaf.der.toString('base64')], pending.key, true)).toEqual([ca.der, leaf.der]);
   });
 
   it('rejects a certificate for another key', async () => {

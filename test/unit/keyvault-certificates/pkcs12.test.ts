@@ -55,6 +55,13 @@ describe('writePkcs12', () => {
     expect(() => readPkcs12(pfx, ['', null])).toThrow(/password is missing or incorrect/);
     expect(readPkcs12(pfx, ['wrong', 'p@ss']).certificates).toEqual([leaf.der, ca.der]);
   });
+
+  it('ties the key to its certificate when the chain does not start with the leaf', async () => {
+    const { ca, leaf } = await caSignedChain();
+    const pfx = writePkcs12(leaf.key, [ca.der, leaf.der]);
+    expect(() => createSecureContext({ pfx, passphrase: '' })).not.toThrow();
+    expect(readPkcs12(pfx, ['']).certificates).toEqual([ca.der, leaf.der]);
+  });
 });
 
 describe('readPkcs12 with files made by OpenSSL', () => {
