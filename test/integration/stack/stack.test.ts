@@ -62,12 +62,15 @@ describe('the local stack', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const ready = await waitForJson(readyFile, 60_000);
-      expect(Object.keys(ready).sort()).toEqual(['apiBaseUrl', 'dataDir', 'functionKey', 'masterKey', 'storage']);
+      expect(Object.keys(ready).sort()).toEqual(['apiBaseUrl', 'dataDir', 'functionKey', 'identity', 'masterKey', 'storage', 'vault']);
       expect(Object.keys(ready.storage as object).sort()).toEqual(['blobUrl', 'connectionString', 'queueUrl', 'tableUrl']);
+      expect(Object.keys(ready.vault as object).sort()).toEqual(['adminUrl', 'caFile', 'url']);
+      expect(Object.keys(ready.identity as object).sort()).toEqual(['endpoint', 'header', 'principals', 'tenantId']);
       const health = await fetch(`${ready.apiBaseUrl as string}/health`);
       expect(health.status).toBe(200);
       await waitFor(() => output.includes('Local stack ready'), 10_000);
       expect(output).toContain('Function key');
+      expect(output).toContain('Key Vault');
     } finally {
       child.kill('SIGTERM');
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
