@@ -2,7 +2,7 @@
 // tiny external CA that signs pending operations' CSRs for merge tests.
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
-import type { RoleAssignmentConfig, RunningEmulator } from '../../../local/keyvault/index.js';
+import type { EmulatorOptions, RoleAssignmentConfig, RunningEmulator } from '../../../local/keyvault/index.js';
 import { issueSelfSigned } from '../../../local/keyvault/crypto/issue.js';
 import { generateCertificateKey, signingAlgorithmFor, toCryptoKeyPair } from '../../../local/keyvault/crypto/keys.js';
 import { normalizePolicy } from '../../../local/keyvault/crypto/policy.js';
@@ -75,7 +75,7 @@ export interface CertificateTestbed {
 }
 
 /** An in-memory emulator whose system identity may manage certificates and read their secrets and keys. */
-export async function startCertificateTestbed(): Promise<CertificateTestbed> {
-  const emulator = await startTestEmulator({ roleAssignments: CERTIFICATE_TEST_ROLES });
+export async function startCertificateTestbed(options: EmulatorOptions = {}): Promise<CertificateTestbed> {
+  const emulator = await startTestEmulator({ roleAssignments: CERTIFICATE_TEST_ROLES, ...options });
   return { emulator, client: localCertificateClient(emulator), secrets: localSecretClient(emulator), keys: localKeyClient(emulator) };
 }

@@ -5,7 +5,7 @@ import { createSecureContext } from 'node:tls';
 import { CertificateClient, DefaultCertificatePolicy, type CertificatePolicy } from '@azure/keyvault-certificates';
 import type { KeyClient } from '@azure/keyvault-keys';
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../local/keyvault/index.js';
 import { issueSelfSigned } from '../../../local/keyvault/crypto/issue.js';
 import { generateCertificateKey } from '../../../local/keyvault/crypto/keys.js';
@@ -27,6 +27,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
+});
+
+// Nested emulators (below) repoint the managed-identity variables; each test starts from ours.
+beforeEach(() => {
+  process.env['IDENTITY_ENDPOINT'] = emulator.identityEndpoint;
+  process.env['IDENTITY_HEADER'] = emulator.identityHeader;
 });
 
 async function externalCertificate(wire: WireCertificatePolicy = { x509_props: { subject: 'CN=imported.example', sans: { dns_names: ['imported.example'] } } }) {
@@ -208,6 +214,36 @@ describe('delete, recover, purge', () => {
   });
 });
 
+describe('vault soft-delete settings', () => {
+  it('without soft delete, delete purges the certificate, key and secret at once', async () => {
+    const bed = await startCertificateTestbed({ recoverableDays: 0 });
+    try {
+      await (await bed.client.beginCreateCertificate('nosoft', DefaultCertificatePolicy, FAST)).pollUntilDone();
+      const deleted = await (await bed.client.beginDeleteCertificate('nosoft', FAST)).pollUntilDone();
+      expect(deleted.recoveryId).toBeUndefined();
+      await expect(bed.client.getDeletedCertificate('nosoft')).rejects.toMatchObject({ statusCode: 404 });
+      await expect(bed.secrets.getSecret('nosoft')).rejects.toMatchObject({ statusCode: 404 });
+      await expect(bed.keys.getKey('nosoft')).rejects.toMatchObject({ statusCode: 404 });
+      await (await bed.client.beginCreateCertificate('nosoft', DefaultCertificatePolicy, FAST)).pollUntilDone();
+    } finally {
+      await bed.emulator.stop();
+    }
+  });
+
+  it('purge protection refuses the purge and keeps the backing objects recoverable', async () => {
+    const bed = await startCertificateTestbed({ purgeProtection: true });
+    try {
+      await (await bed.client.beginCreateCertificate('protected', DefaultCertificatePolicy, FAST)).pollUntilDone();
+      await (await bed.client.beginDeleteCertificate('protected', FAST)).pollUntilDone();
+      await expect(bed.client.purgeDeletedCertificate('protected')).rejects.toMatchObject({ statusCode: 403 });
+      await (await bed.client.beginRecoverDeletedCertificate('protected', FAST)).pollUntilDone();
+      expect((await bed.secrets.getSecret('protected')).value).toBeDefined();
+    } finally {
+      await bed.emulator.stop();
+    }
+  });
+});
+
 describe('backup and restore', () => {
   it('restores every version with its key and secret', async () => {
     const first = await create('bk');
@@ -276,9 +312,6 @@ describe('RBAC', () => {
       await expect(reader.getCertificate('x')).rejects.toMatchObject({ statusCode: 404 });
     } finally {
       await restricted.stop();
-      // startTestEmulator pointed the identity variables at the restricted emulator.
-      process.env['IDENTITY_ENDPOINT'] = emulator.identityEndpoint;
-      process.env['IDENTITY_HEADER'] = emulator.identityHeader;
     }
   });
 });
