@@ -34,6 +34,7 @@ export class QueueTriggerListener implements TriggerListener {
   private readonly visibilityMs: number;
   private readonly stopTimeoutMs: number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly adminInFlight = new Set<Promise<unknown>>();
   private inFlightChanged: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopped = false;
@@ -77,7 +78,7 @@ export class QueueTriggerListener implements TriggerListener {
     this.wake();
     this.inFlightChanged?.();
     await this.loop;
-    const drained = Promise.allSettled([...this.inFlight]).then(() => true);
+    const drained = Promise.allSettled([...this.inFlight, ...this.adminInFlight]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.stopTimeoutMs)));
     const finished = await Promise.race([drained, timedOut]);
@@ -86,7 +87,7 @@ export class QueueTriggerListener implements TriggerListener {
       this.ctx.logger.log(
         'warning',
         LOG_CATEGORY,
-        `Queue listener for '${this.fn.name}' stopped with ${this.inFlight.size} invocation(s) still running; their messages reappear when their visibility lapses.`,
+        `Queue listener for '${this.fn.name}' stopped with ${this.inFlight.size + this.adminInFlight.size} invocation(s) still running; their messages reappear when their visibility lapses.`,
       );
     }
   }
@@ -103,7 +104,7 @@ export class QueueTriggerListener implements TriggerListener {
       inputData: [{ name: this.fn.triggerKey, data: { string: input } }],
       triggerMetadata: queueTriggerMetadata(this.fn.name, input, { dequeueCount: 0 }),
     });
-    this.track(invocation);
+    this.track(invocation, this.adminInFlight);
     return invocation;
   }
 
@@ -145,14 +146,15 @@ export class QueueTriggerListener implements TriggerListener {
     }
   }
 
-  private track(work: Promise<unknown>): void {
+  /** Admin invocations are tracked apart: they must not hold back fetching the next batch. */
+  private track(work: Promise<unknown>, set = this.inFlight): void {
     const tracked = work.then(
       () => undefined,
       () => undefined,
     );
-    this.inFlight.add(tracked);
+    set.add(tracked);
     void tracked.then(() => {
-      this.inFlight.delete(tracked);
+      set.delete(tracked);
       this.inFlightChanged?.();
     });
   }

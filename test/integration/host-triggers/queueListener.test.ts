@@ -278,6 +278,21 @@ describe('queue trigger listener', () => {
     expect(await service.getQueueClient(`${name}-poison`).exists()).toBe(false);
   });
 
+  it('keeps fetching while an admin invocation runs', async () => {
+    const { harness, queue, listener } = await startListener({ batchSize: 1, newBatchThreshold: 0 }, { stopTimeoutMs: 2_000 });
+    const adminGate = gate<boolean>();
+    harness.handler = (request) => (request.triggerMetadata?.['Id'] ? true : adminGate.promise);
+    const admin = listener.invokeFromAdmin('slow admin call');
+    try {
+      await queue.sendMessage(base64('regular 1'));
+      await queue.sendMessage(base64('regular 2'));
+      await waitFor(() => harness.requests.length === 3, 'both queue messages despite the running admin call');
+    } finally {
+      adminGate.open(true);
+      await admin;
+    }
+  });
+
   it('fails to start naming the missing connection setting', () => {
     const harness = createHarness({});
     expect(() => new QueueTriggerListener(queueFunction('worker', 'jobs'), harness.ctx)).toThrow(/AzureWebJobsStorage/);
