@@ -30,9 +30,10 @@ export function resolveStorageConnection(connection: string | undefined, setting
     const found = readConnectionSetting(candidate, settings);
     if (found) return found;
   }
+  const expected = name.startsWith(PREFIX) ? name : `${PREFIX}${name}`;
   throw new Error(
-    `Storage account connection string '${PREFIX}${name}' does not exist. Make sure that it is a defined App Setting ` +
-      `(a connection string in '${PREFIX}${name}' or '${name}', or identity-based settings '${name}__queueServiceUri' / '${name}__accountName').`,
+    `Storage account connection string '${expected}' does not exist. Make sure that it is a defined App Setting ` +
+      `(a connection string, or identity-based settings '${expected}__queueServiceUri' or '${expected}__accountName').`,
   );
 }
 

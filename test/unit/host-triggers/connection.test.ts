@@ -41,6 +41,7 @@ describe('storage connection resolution', () => {
       /Storage account connection string 'AzureWebJobsJobs' does not exist/,
     );
     expect(() => resolveStorageConnection(undefined, settingsFrom({}))).toThrow(/'AzureWebJobsStorage' does not exist/);
+    expect(() => resolveStorageConnection('AzureWebJobsStorage', settingsFrom({}))).toThrow(/'AzureWebJobsStorage' does not exist/);
   });
 
   it('reads an identity-based section with a user-assigned managed identity', () => {
