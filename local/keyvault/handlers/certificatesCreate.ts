@@ -16,7 +16,7 @@ import { exportPrivateKeyDer, generateCertificateKey, importPrivateKeyDer, keyMa
 import { mergeChain } from '../crypto/merge.js';
 import { normalizePolicy } from '../crypto/policy.js';
 import { SELF_ISSUER, UNKNOWN_ISSUER, type CertificatePolicy } from '../crypto/policyTypes.js';
-import { ISSUER_KIND } from './certificatesIssuers.js';
+import { FAILING_PROVIDER, ISSUER_KIND, type IssuerMeta } from './certificatesIssuers.js';
 import {
   assertSecretNameFree,
   CERTIFICATE_KIND,
@@ -69,6 +69,12 @@ function policyForCreate(ctx: RequestContext, rawPolicy: unknown, existing: Cert
   }
 }
 
+function issuerFailure(ctx: RequestContext, policy: CertificatePolicy): Pick<PendingOperation, 'failure'> {
+  const issuer = ctx.store.get<unknown, IssuerMeta>(ctx.vault, ISSUER_KIND, policy.issuer.name);
+  if (issuer?.meta?.provider.toLowerCase() !== FAILING_PROVIDER.toLowerCase()) return {};
+  return { failure: { code: 'CertificateIssuerError', message: `Issuer ${issuer.name} rejected the certificate request.` } };
+}
+
 async function operationKey(ctx: RequestContext, name: string, policy: CertificatePolicy) {
   if (policy.key_props.reuse_key) {
     const key = ctx.store.get<KeyData, unknown>(ctx.vault, KEY_KIND, name);
@@ -100,6 +106,7 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
     privateKey: exportPrivateKeyDer(privateKey).toString('base64'),
     ...(issued ? { issued: issued.toString('base64') } : {}),
     readyAtMs: nowMs + Math.max(0, ctx.settings.certificateCreateDelayMs),
+    ...issuerFailure(ctx, policy),
     enabled: body.attributes?.enabled ?? true,
     ...(body.tags ? { tags: body.tags } : {}),
     created: now,
@@ -131,6 +138,11 @@ export function settle(tx: StoreTransaction, cert: Certificate, now: number, now
   if (!cert.meta || !op || op.status !== 'inProgress') return cert;
   if (op.cancellationRequested) {
     const next: Certificate = { ...cert, meta: { ...cert.meta, pending: { ...op, status: 'cancelled', privateKey: '' } } };
+    tx.put(next);
+    return next;
+  }
+  if (op.failure && nowMs >= op.readyAtMs) {
+    const next: Certificate = { ...cert, meta: { ...cert.meta, pending: { ...op, status: 'failed', error: op.failure, privateKey: '' } } };
     tx.put(next);
     return next;
   }

@@ -11,6 +11,8 @@ import { parseBody, validateName } from '../validation.js';
 import { SELF_ISSUER, UNKNOWN_ISSUER } from '../crypto/policyTypes.js';
 
 export const ISSUER_KIND = 'certificate-issuer';
+/** Provider name of a test issuer whose operations fail (lets clients exercise the `failed` path). */
+export const FAILING_PROVIDER = 'EmulatorFailure';
 export const CONTACTS_KIND = 'certificate-contacts';
 const CONTACTS_NAME = 'contacts';
 
@@ -29,7 +31,7 @@ const issuerFields = {
 const createIssuerBody = z.object({ provider: z.string().min(1), ...issuerFields });
 const updateIssuerBody = z.object({ provider: z.string().min(1).nullish(), ...issuerFields });
 
-interface IssuerMeta {
+export interface IssuerMeta {
   provider: string;
   credentials?: { account_id?: string; pwd?: string };
   org_details?: { id?: string; admin_details?: Array<Record<string, string>> };

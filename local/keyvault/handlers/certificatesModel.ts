@@ -35,8 +35,10 @@ export interface PendingOperation {
   privateKey: string;
   /** Self-issued certificate prepared at create time (base64 DER); absent for merge flows. */
   issued?: string;
-  /** Unix ms when a Self-issued operation completes. */
+  /** Unix ms when a Self-issued operation completes (or a failing issuer's fails). */
   readyAtMs: number;
+  /** Set for issuers with the failing test provider: the error the operation ends with. */
+  failure?: { code: string; message: string };
   enabled: boolean;
   tags?: Record<string, string>;
   created: number;

@@ -247,6 +247,15 @@ describe('pending operations', () => {
     await client.deleteCertificateOperation('busy');
   });
 
+  it('an issuer with the EmulatorFailure provider makes the operation fail', async () => {
+    await client.createIssuer('broken-ca', 'EmulatorFailure');
+    // The poller's first poll (inside begin…) already sees the failure.
+    const created = client.beginCreateCertificate('doomed', { issuerName: 'broken-ca', subject: 'CN=doomed' }, FAST).then((p) => p.pollUntilDone());
+    await expect(created).rejects.toThrow(/rejected the certificate request/);
+    expect(await pendingStatus('doomed')).toMatchObject({ status: 'failed', error: { code: 'CertificateIssuerError' } });
+    await client.deleteCertificateOperation('doomed');
+  });
+
   it('Unknown issuer stays pending until an externally signed chain is merged', async () => {
     const ca = await createTestCa();
     const poller = await client.beginCreateCertificate('external', { issuerName: 'Unknown', subject: 'CN=external.example', keyType: 'EC' }, FAST);
