@@ -6,7 +6,7 @@ import { formatDateTimeOffset } from '../dotnetTime.js';
 import { readRetryPolicy, type RetryPolicy } from './retryPolicy.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import { TimerSingletonLock } from './singletonLock.js';
-import { isPastDue as pastDue, NEVER, ScheduleStatusFile, type ScheduleStatus } from './status.js';
+import { isPastDue, NEVER, ScheduleStatusFile, type ScheduleStatus } from './status.js';
 import { timerInput } from './timerInput.js';
 
 const LOG_CATEGORY = 'Host.Triggers.Timer';
@@ -86,13 +86,13 @@ export class TimerTriggerListener implements TriggerListener {
   /** When the first run is due: at once if past due (which wins) or runOnStartup, else the next occurrence. */
   private async firstRun(): Promise<{ due: Date; isPastDue: boolean }> {
     const now = new Date();
-    let isPastDue = false;
+    let missed = false;
     if (this.useMonitor) {
       const stored = await this.statusFile.read();
-      isPastDue = stored !== undefined && pastDue(stored, this.schedule, now);
+      missed = stored !== undefined && isPastDue(stored, this.schedule, now);
       this.status = stored ?? (await this.saveStatus(NEVER, this.schedule.next(now)));
     }
-    return { due: isPastDue || this.runOnStartup ? now : this.schedule.next(now), isPastDue };
+    return { due: missed || this.runOnStartup ? now : this.schedule.next(now), isPastDue: missed };
   }
 
   async stop(): Promise<void> {
