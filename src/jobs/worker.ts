@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { CertificateClient, CertificatePolicy } from '@azure/keyvault-certificates';
 import { ApiError } from '../platform/httpErrors.js';
@@ -20,6 +21,9 @@ export interface WorkerDeps {
   requeueDelaySeconds?: number;
 }
 
+/** How long a worker's claim on an operation lasts without renewal (renewed on every poll). */
+const LEASE_MS = 30_000;
+
 /** Anything that is not worth retrying: the operation fails at once with this error. */
 class PermanentFailure extends Error {
   constructor(readonly code: string, message: string) {
@@ -35,6 +39,8 @@ interface Poller<TResult> {
   getOperationState(): { isCancelled?: boolean; error?: Error; result?: TResult };
   toString(): string;
 }
+
+const lease = (owner: string) => ({ leaseOwner: owner, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
 
 /** The state a poller resumes from after it has started: it only polls, never re-sends the request. */
 const startedState = (certificateName: string) => JSON.stringify({ state: { certificateName, isStarted: true, isCompleted: false } });
@@ -52,14 +58,25 @@ export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Prom
   }
   if (isTerminal(operation.status)) return;
 
-  const started = await deps.operations.update(job.operationId, (current) =>
-    isTerminal(current.status) ? undefined : { ...current, status: 'Running', attempts: current.attempts + 1 },
-  );
+  // Claim the operation: a duplicate delivery of this job finds the lease held and defers itself,
+  // so two workers never send the same request. A crashed worker's lease simply runs out.
+  const owner = randomUUID();
+  const started = await deps.operations.update(job.operationId, (current) => {
+    if (isTerminal(current.status)) return undefined;
+    const held = current.progress.leaseOwner && Date.parse(current.progress.leaseUntil ?? '') > Date.now();
+    if (held) return undefined;
+    return { ...current, status: 'Running', attempts: current.attempts + 1, progress: { ...current.progress, ...lease(owner) } };
+  });
   if (isTerminal(started.status)) return;
+  if (started.progress.leaseOwner !== owner) {
+    deps.log(`Operation ${job.operationId} is being worked on by another invocation; checking again later`);
+    await deps.queue.enqueue(job, Math.ceil(LEASE_MS / 1000));
+    return;
+  }
 
   try {
     const poller = await startOrResume(job, started, deps);
-    await pollWithinBudget(job, poller, deps);
+    await pollWithinBudget(job, poller, owner, deps);
   } catch (error) {
     const permanent = asPermanent(error, job.name);
     if (permanent) {
@@ -68,7 +85,9 @@ export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Prom
     }
     // Transient: remember the error and let the queue redeliver (maxDequeueCount, then poison).
     const lastError = describeTransient(error, job.name);
-    await deps.operations.update(job.operationId, (current) => (isTerminal(current.status) ? undefined : { ...current, error: lastError }));
+    await deps.operations.update(job.operationId, (current) =>
+      isTerminal(current.status) ? undefined : { ...current, error: lastError, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } },
+    );
     throw error;
   }
 }
@@ -82,7 +101,7 @@ async function startOrResume(job: JobMessage, operation: StoredOperation, deps: 
     if (resumed) return resumed;
   }
   // Recorded before the request goes out: after a crash from here on, the job resumes.
-  await deps.operations.update(job.operationId, (current) => ({ ...current, progress: { submittedAt: new Date().toISOString() } }));
+  await deps.operations.update(job.operationId, (current) => ({ ...current, progress: { ...current.progress, submittedAt: new Date().toISOString() } }));
   return start(job, deps);
 }
 
@@ -147,25 +166,45 @@ async function exists(read: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-async function pollWithinBudget(job: JobMessage, poller: AnyPoller, deps: WorkerDeps): Promise<void> {
-  const budgetEnds = Date.now() + (deps.pollBudgetMs ?? 30_000);
+async function pollWithinBudget(job: JobMessage, poller: AnyPoller, owner: string, deps: WorkerDeps): Promise<void> {
+  const budgetEnds = Date.now() + (deps.pollBudgetMs ?? 20_000);
   const interval = deps.pollIntervalMs ?? 2_000;
   while (!poller.isDone()) {
     if (Date.now() + interval > budgetEnds) {
-      // Hand over: the same job with the poller's state, visible again after a delay.
+      // Hand over: the same job with the poller's state, visible again after a delay; the lease
+      // is released so that the next delivery can take the operation at once.
       await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, deps.requeueDelaySeconds ?? 10);
+      await deps.operations.update(job.operationId, (current) =>
+        current.progress.leaseOwner === owner ? { ...current, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } } : undefined,
+      );
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
     await poller.poll();
+    await deps.operations.update(job.operationId, (current) =>
+      current.progress.leaseOwner === owner ? { ...current, progress: { ...current.progress, ...lease(owner) } } : undefined,
+    );
   }
   const state = poller.getOperationState();
-  if (state.isCancelled) {
+  if (state.error) throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${state.error.message}`);
+  const result = poller.getResult() as { cer?: Uint8Array } | undefined;
+  // A create that ended without a certificate was cancelled (or failed) in Key Vault; the SDK's
+  // poller does not say which, so its pending operation is read once.
+  const creates = job.kind === 'certificate.create' || job.kind === 'certificate.renew';
+  if (state.isCancelled || (creates && !result?.cer?.length && (await pendingStatus(job.name, deps)) === 'cancelled')) {
     await finish(deps, job.operationId, { status: 'Canceled' });
     return;
   }
-  if (state.error) throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${state.error.message}`);
-  await finish(deps, job.operationId, { status: 'Succeeded', result: resultOf(poller.getResult()) });
+  await finish(deps, job.operationId, { status: 'Succeeded', result: resultOf(result) });
+}
+
+async function pendingStatus(name: string, deps: WorkerDeps): Promise<string | undefined> {
+  const poller = await deps.certificates.getCertificateOperation(name);
+  const operation = poller.getOperationState().certificateOperation;
+  if (operation?.status === 'failed') {
+    throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${operation.error?.message ?? 'no reason given'}`);
+  }
+  return operation?.status;
 }
 
 function resultOf(result: unknown): Operation['result'] {

@@ -7,6 +7,9 @@ import { isTerminal, type Operation, type OperationKind } from './model.js';
 export interface OperationProgress {
   /** When the worker first asked Key Vault to start the work (ISO); set before the call. */
   submittedAt?: string;
+  /** The worker invocation that holds the operation, and until when (ISO). */
+  leaseOwner?: string;
+  leaseUntil?: string;
 }
 
 export interface StoredOperation extends Operation {
@@ -27,6 +30,8 @@ interface OperationEntity {
   resultId?: string;
   resultVersion?: string;
   submittedAt?: string;
+  leaseOwner?: string;
+  leaseUntil?: string;
 }
 
 const OPERATIONS = 'operation';
@@ -45,7 +50,7 @@ function toOperation(entity: OperationEntity): StoredOperation {
     attempts: entity.attempts,
     ...(entity.errorCode ? { error: { code: entity.errorCode, message: entity.errorMessage ?? '' } } : {}),
     ...(entity.resultId ? { result: { id: entity.resultId, ...(entity.resultVersion ? { version: entity.resultVersion } : {}) } } : {}),
-    progress: { submittedAt: entity.submittedAt },
+    progress: { submittedAt: entity.submittedAt, leaseOwner: entity.leaseOwner, leaseUntil: entity.leaseUntil },
   };
 }
 
@@ -64,6 +69,8 @@ function toEntity(operation: StoredOperation): OperationEntity {
     resultId: operation.result?.id,
     resultVersion: operation.result?.version,
     submittedAt: operation.progress.submittedAt,
+    leaseOwner: operation.progress.leaseOwner,
+    leaseUntil: operation.progress.leaseUntil,
   };
 }
 
