@@ -58,14 +58,22 @@ function parsePfx(value: string, password: string | undefined): { privateKey: Ke
   return readPkcs12(der, passwords);
 }
 
+/** PEM text sent base64-encoded (what the SDK does with PEM bytes when no policy says PEM). */
+function base64EncodedPem(value: string): string | undefined {
+  if (!BASE64.test(value)) return undefined;
+  const decoded = Buffer.from(value.replace(/\s/g, ''), 'base64').toString('latin1');
+  return isPemText(decoded) ? decoded : undefined;
+}
+
 /**
  * Parses an import value. `preserveOrder` keeps the chain as supplied (the service's
  * `preserveCertOrder`); otherwise the leaf is moved to the front.
  */
 export function parseImportValue(value: string, password?: string, preserveOrder = false): ImportedCertificate {
   if (typeof value !== 'string' || value.trim() === '') throw new CertificateInputError('The certificate value is empty.');
-  const format = isPemText(value) ? PEM_CONTENT_TYPE : PKCS12_CONTENT_TYPE;
-  const { privateKey, certificates } = format === PEM_CONTENT_TYPE ? parsePem(value, password) : parsePfx(value, password);
+  const pemText = isPemText(value) ? value : base64EncodedPem(value);
+  const format = pemText !== undefined ? PEM_CONTENT_TYPE : PKCS12_CONTENT_TYPE;
+  const { privateKey, certificates } = pemText !== undefined ? parsePem(pemText, password) : parsePfx(value, password);
   if (!privateKey) throw new CertificateInputError('The certificate value contains no private key; Key Vault imports need the private key.');
   if (certificates.length === 0) throw new CertificateInputError('The certificate value contains no certificate.');
   describeKey(privateKey); // refuses key types Key Vault does not hold

@@ -108,6 +108,13 @@ describe('importCertificate', () => {
     expect(plain.properties.preserveCertificateOrder).toBeUndefined();
   });
 
+  it('imports PEM bytes without a policy (the SDK then sends them base64-encoded)', async () => {
+    const { key, der } = await externalCertificate();
+    const imported = await client.importCertificate('imp-pem-b64', Buffer.from(secretPem(key, [der])));
+    expect(Buffer.from(imported.cer!)).toEqual(der);
+    expect(imported.policy?.contentType).toBe('application/x-pem-file');
+  });
+
   it('rejects garbage and certificates without their key with 400', async () => {
     await expect(client.importCertificate('imp-bad', Buffer.from('definitely not a certificate'))).rejects.toMatchObject({ statusCode: 400 });
     const { der } = await externalCertificate();

@@ -92,6 +92,13 @@ describe('parseImportValue — PEM', () => {
     }
   });
 
+  it('PEM text that arrives base64-encoded (SDK import without a PEM policy)', async () => {
+    const { key, der } = await selfSigned();
+    const imported = parseImportValue(Buffer.from(secretPem(key, [der])).toString('base64'));
+    expect(imported.format).toBe('application/x-pem-file');
+    expect(imported.chain).toEqual([der]);
+  });
+
   it('CRLF line endings and leading whitespace', async () => {
     const { key, der } = await selfSigned();
     const value = '\r\n  ' + secretPem(key, [der]).replace(/\n/g, '\r\n');
