@@ -19,7 +19,7 @@ export interface MessageProcessorSetup {
   logCategory: string;
 }
 
-export function queueReason(queueName: string): string {
+function queueReason(queueName: string): string {
   return `New queue message detected on '${queueName}'.`;
 }
 
