@@ -54,7 +54,8 @@ function policyForCreate(ctx: RequestContext, rawPolicy: unknown, existing: Cert
     if (rawPolicy !== undefined && rawPolicy !== null) {
       policy = normalizePolicy(rawPolicy, now);
       if (existing?.meta) policy.attributes.created = existing.meta.policy.attributes.created;
-    } else if (existing?.meta && !existing.deleted) {
+    } else if (existing?.meta) {
+      // A soft-deleted certificate's policy only gets as far as the 409 in the transaction.
       policy = existing.meta.policy;
     } else {
       throw errors.invalidProperty('policy');
