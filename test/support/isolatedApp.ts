@@ -11,6 +11,8 @@ import { ApiClient } from './api.js';
 
 export interface IsolatedApp {
   api: ApiClient;
+  /** This app's own queue and table names (the shared stack's Azurite is shared). */
+  jobsQueue: string;
   emulator: RunningEmulator;
   host: RunningHostProcess;
   /** Everything the host printed. */
@@ -32,17 +34,20 @@ export async function startIsolatedApp(options: { settings?: Record<string, stri
     ...options.emulator,
   });
   let output = '';
+  const suffix = Math.random().toString(36).slice(2, 10);
+  const names = { JOBS_QUEUE: `jobs-${suffix}`, EVENTS_QUEUE: `events-${suffix}`, OPERATIONS_TABLE: `ops${suffix}` };
   try {
     const host = await startHostProcess({
       appDir: repoRoot,
       port: await freePort(),
       readyFile: path.join(dataDir, 'ready.json'),
       dataDir: path.join(dataDir, 'host'),
-      env: { AzureWebJobsStorage: storage.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true', ...options.settings },
+      env: { AzureWebJobsStorage: storage.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true', ...names, ...options.settings },
       output: (chunk) => (output += chunk),
     });
     return {
       api: new ApiClient(`${host.baseUrl}/api`, host.functionKey),
+      jobsQueue: names.JOBS_QUEUE,
       emulator,
       host,
       output: () => output,
