@@ -133,7 +133,7 @@ describe('secrets API: paging', () => {
     let next: string | null = `${stack.apiBaseUrl}/secrets/${name}/versions?maxPageSize=3`;
     let pages = 0;
     while (next) {
-      const page = await api.get(next);
+      const page: { status: number; body: any } = await api.get(next);
       expect(page.status).toBe(200);
       expect(page.body.value.length).toBeLessThanOrEqual(3);
       seen.push(...page.body.value.map((v: { version: string }) => v.version));
