@@ -1,7 +1,7 @@
 // Public API of the local Functions host: startHost() loads an app folder the way Azure Functions
 // Core Tools would and serves it until stop().
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomicFile.js';
 import type { FunctionInfo, HostContext, TriggerListener } from './contracts.js';
 import { indexFunctions, isDisabled, isHttpFunction } from './functionIndex.js';
 import { functionTimeoutMs, readHostJson, routePrefix } from './hostJson.js';
@@ -189,11 +189,7 @@ function printListing(write: (line: string) => void, functions: HostedFunction[]
 }
 
 function writeReadyFile(file: string, content: object): void {
-  const target = path.resolve(file);
-  mkdirSync(path.dirname(target), { recursive: true });
-  const temp = `${target}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(content, null, 2), { mode: 0o600 });
-  renameSync(temp, target);
+  writeFileAtomicSync(path.resolve(file), JSON.stringify(content, null, 2));
 }
 
 function logStopError(logger: { log: (l: 'error', c: string, m: string) => void }, err: unknown): void {

@@ -1,7 +1,8 @@
 // Function and master keys, generated once per data dir and kept across restarts (reference §7.2).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomicFile.js';
 
 export interface HostKeys {
   masterKey: string;
@@ -23,10 +24,7 @@ export function loadOrCreateKeys(dataDir: string): HostKeys {
     throw new Error(`${file} is malformed: expected "masterKey" and "functionKeys.default"`);
   }
   const keys: HostKeys = { masterKey: newKey(), functionKeys: { default: newKey() }, perFunction: {} };
-  mkdirSync(dataDir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(keys, null, 2), { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileAtomicSync(file, JSON.stringify(keys, null, 2));
   return keys;
 }
 

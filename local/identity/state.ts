@@ -2,8 +2,9 @@
 // stay stable: tenant, identities' ids, and the RS256 signing key. Persisted (atomically) as
 // <dataDir>/identity.json; kept in memory only when no dataDir is given.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../shared/atomicFile.js';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 export interface PersistedIds {
@@ -21,18 +22,6 @@ export interface IdentityState {
 }
 
 const STATE_FILE = 'identity.json';
-
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}
 
 export function newIds(): PersistedIds {
   return { clientId: randomUUID(), objectId: randomUUID() };
@@ -101,6 +90,6 @@ export class IdentityStateStore {
   async save(): Promise<void> {
     if (!this.file) return;
     await mkdir(path.dirname(this.file), { recursive: true });
-    await writeAtomic(this.file, JSON.stringify(this.state, null, 2));
+    await writeFileAtomic(this.file, JSON.stringify(this.state, null, 2));
   }
 }

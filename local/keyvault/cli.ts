@@ -1,8 +1,8 @@
 // `npm run emulator -- [--port N] [--data DIR | --in-memory] [--host-name H] [--ready-file F] …`
 // Starts the Key Vault emulator and the managed-identity endpoint; Ctrl-C stops both.
-import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeJsonAtomic } from '../shared/atomicFile.js';
 import { DEFAULT_FAULTS, faultPatchSchema, type FaultConfig } from './faults.js';
 import { startEmulator, type RunningEmulator } from './index.js';
 
@@ -34,29 +34,15 @@ function integer(value: string | undefined, name: string): number | undefined {
 }
 
 async function writeReadyFile(file: string, emulator: RunningEmulator): Promise<void> {
-  const content = JSON.stringify(
-    {
-      vaultUrl: emulator.vaultUrl,
-      caFile: emulator.caFile,
-      identityEndpoint: emulator.identityEndpoint,
-      identityHeader: emulator.identityHeader,
-      tenantId: emulator.tenantId,
-      principals: emulator.principals,
-      adminUrl: emulator.adminUrl,
-    },
-    null,
-    2,
-  );
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
+  await writeJsonAtomic(path.resolve(file), {
+    vaultUrl: emulator.vaultUrl,
+    caFile: emulator.caFile,
+    identityEndpoint: emulator.identityEndpoint,
+    identityHeader: emulator.identityHeader,
+    tenantId: emulator.tenantId,
+    principals: emulator.principals,
+    adminUrl: emulator.adminUrl,
+  });
 }
 
 async function main(): Promise<void> {

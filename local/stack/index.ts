@@ -1,6 +1,7 @@
-import { copyFile, mkdir, writeFile, rename, access } from 'node:fs/promises';
+import { access, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorPrincipal, type RunningEmulator } from '../keyvault/index.js';
+import { writeJsonAtomic } from '../shared/atomicFile.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHostProcess, type RunningHostProcess } from './hostProcess.js';
 import { assertPortFree, freePort } from './ports.js';
@@ -110,7 +111,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
       dataDir,
     };
-    if (options.readyFile) await writeJsonAtomically(options.readyFile, ready);
+    if (options.readyFile) await writeJsonAtomic(options.readyFile, ready);
 
     return {
       ...ready,
@@ -139,11 +140,4 @@ async function ensureLocalSettings(appDir: string): Promise<void> {
   } catch {
     await copyFile(path.join(appDir, 'local.settings.json.example'), target);
   }
-}
-
-export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(temporary, JSON.stringify(value, null, 2) + '\n');
-  await rename(temporary, file);
 }

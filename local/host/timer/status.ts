@@ -1,7 +1,8 @@
 // The timer's schedule status ({Last, Next, LastUpdated}), which Azure keeps in a blob per timer;
 // here a JSON file per function under the host's data folder.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeJsonAtomic } from '../../shared/atomicFile.js';
 import type { Schedule } from './schedule.js';
 
 export interface ScheduleStatus {
@@ -40,10 +41,7 @@ export class ScheduleStatusFile {
   }
 
   async write(status: ScheduleStatus): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(status, null, 2)}\n`);
-    await rename(temporary, this.file);
+    await writeJsonAtomic(this.file, status);
   }
 }
 

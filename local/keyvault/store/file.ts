@@ -4,14 +4,13 @@
 // load, so a kill -9 never leaves e.g. a certificate without its backing key and secret.
 //
 // Layout: <dir>/vaults/<vault>/<kind>/<name-key>.json, <dir>/journal.json
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDirectory, TEMP_MARKER, writeFileAtomic } from '../../shared/atomicFile.js';
 import { MemoryVaultStore, type StoreChange } from './memory.js';
 import type { StoredObject } from './types.js';
 
 const JOURNAL = 'journal.json';
-const TEMP_MARKER = '.tmp-';
-let tempCounter = 0;
 
 /** Maps an arbitrary key to a file-name-safe segment (reversible). */
 function toSegment(value: string): string {
@@ -20,33 +19,6 @@ function toSegment(value: string): string {
 
 function fromSegment(segment: string): string {
   return segment.startsWith('~') ? Buffer.from(segment.slice(1), 'hex').toString('utf8') : segment;
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some platforms cannot open directories; the rename is still atomic there.
-  }
-}
-
-/** Writes `content` to `file` so that readers see either the old or the new content, never a mix. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}${TEMP_MARKER}${process.pid}-${++tempCounter}`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  await fsyncDirectory(path.dirname(file));
 }
 
 export class FileVaultStore extends MemoryVaultStore {
