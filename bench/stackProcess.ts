@@ -1,0 +1,58 @@
+// The local stack as a separate process (`npm start`), for benchmarks that treat the vault as
+// remote, as it is in Azure.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ManagedIdentityCredential } from '@azure/identity';
+import type { StackReadyFile } from '../local/stack/index.js';
+import { stopChild } from '../local/stack/azurite.js';
+
+export interface BenchStack extends StackReadyFile {
+  /** Options for SDK clients that authenticate as the app does, against the same vault. */
+  clientOptions(): Promise<{ credential: ManagedIdentityCredential; options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } } }>;
+  /** `/_emulator/<route>`: GET without a body, PUT (POST for reset) with one. */
+  admin<T = { operations: Record<string, { calls: number }> }>(route: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-stack-'));
+  const readyFile = path.join(dataDir, 'ready.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--data-dir', dataDir, '--ready-file', readyFile], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: 'ignore',
+  });
+  let ready: StackReadyFile | undefined;
+  for (let waited = 0; !ready; waited += 200) {
+    try {
+      ready = JSON.parse(await readFile(readyFile, 'utf8')) as StackReadyFile;
+    } catch {
+      if (child.exitCode !== null || waited > 120_000) throw new Error('the stack did not start');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  const stack = ready;
+  return {
+    ...stack,
+    async clientOptions() {
+      process.env.IDENTITY_ENDPOINT = stack.identity.endpoint;
+      process.env.IDENTITY_HEADER = stack.identity.header;
+      return {
+        credential: new ManagedIdentityCredential(),
+        options: { disableChallengeResourceVerification: true, tlsOptions: { ca: await readFile(stack.vault.caFile, 'utf8') } },
+      };
+    },
+    async admin(route, body) {
+      const response = await fetch(`${stack.vault.adminUrl}/${route}`, {
+        method: body === undefined ? 'GET' : route === 'reset' ? 'POST' : 'PUT',
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as never;
+    },
+    async stop() {
+      await stopChild(child, 15_000);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
