@@ -84,6 +84,8 @@ describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
   const principal = (...roles: string[]) =>
     Buffer.from(JSON.stringify({ auth_typ: 'aad', role_typ: 'roles', claims: roles.map((val) => ({ typ: 'roles', val })) })).toString('base64');
 
+  const officer = { headers: { 'x-ms-client-principal': principal('Vault.Officer') } };
+
   beforeAll(async () => {
     app = await startIsolatedApp({ settings: { AUTH_ROLES: 'true' } });
   });
@@ -110,7 +112,22 @@ describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
     expect((await app.api.get('/health')).status).toBe(200);
   });
 
-  const officer = { headers: { 'x-ms-client-principal': principal('Vault.Officer') } };
+  it('reads exactly one vault page per API page, however many secrets there are', async () => {
+    for (let i = 0; i < 30; i++) await app.api.put(`/secrets/${uniqueName('many')}`, { value: 'v' }, officer);
+    await fetch(`${app.emulator.adminUrl}/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    let next: string | null = `${app.api.baseUrl}/secrets?maxPageSize=7`;
+    let pages = 0;
+    let items = 0;
+    while (next) {
+      const page: { body: any } = await app.api.get(next, officer);
+      items += page.body.value.length;
+      next = page.body.nextLink;
+      pages++;
+    }
+    expect(items).toBeGreaterThanOrEqual(30);
+    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`)).json()) as { operations: Record<string, { calls: number }> };
+    expect(counters.operations.listSecrets?.calls).toBe(pages);
+  });
 
   it('maps a vault role refusal (ForbiddenByRbac) to 403 VaultAccessDenied', async () => {
     const before = await (await fetch(`${app.emulator.adminUrl}/role-assignments`)).json();
