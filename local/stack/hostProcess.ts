@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stopChild } from './azurite.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 /** What `npm run host -- --ready-file` writes once the host listens. */
 export interface HostReadyFile {
@@ -39,7 +41,8 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Run
   await rm(options.readyFile, { force: true });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'local/host/cli.ts'), '--app', options.appDir, '--port', String(options.port), '--ready-file', options.readyFile, '--data-dir', options.dataDir],
+    // tsx resolved from this repository, so that any app folder can be the working directory.
+    ['--import', tsxLoader, path.join(repoRoot, 'local/host/cli.ts'), '--app', options.appDir, '--port', String(options.port), '--ready-file', options.readyFile, '--data-dir', options.dataDir],
     { cwd: options.appDir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const write = options.output ?? ((chunk: string) => process.stdout.write(chunk));

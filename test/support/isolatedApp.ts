@@ -22,7 +22,16 @@ export interface IsolatedApp {
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-export async function startIsolatedApp(options: { settings?: Record<string, string>; emulator?: EmulatorOptions } = {}): Promise<IsolatedApp> {
+export interface IsolatedAppOptions {
+  settings?: Record<string, string>;
+  emulator?: EmulatorOptions;
+  /** Another copy of the app (default: this repository). */
+  appDir?: string;
+  /** `identity`: no connection string; the settings must carry AzureWebJobsStorage__* instead. */
+  storage?: 'connectionString' | 'identity';
+}
+
+export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promise<IsolatedApp> {
   const storage = inject('storage');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'isolated-app-'));
   // The shared stack's CA, which test processes already trust (NODE_EXTRA_CA_CERTS).
@@ -37,12 +46,13 @@ export async function startIsolatedApp(options: { settings?: Record<string, stri
   const suffix = Math.random().toString(36).slice(2, 10);
   const names = { JOBS_QUEUE: `jobs-${suffix}`, EVENTS_QUEUE: `events-${suffix}`, OPERATIONS_TABLE: `ops${suffix}` };
   try {
+    const connection: Record<string, string> = options.storage === 'identity' ? {} : { AzureWebJobsStorage: storage.connectionString };
     const host = await startHostProcess({
-      appDir: repoRoot,
+      appDir: options.appDir ?? repoRoot,
       port: await freePort(),
       readyFile: path.join(dataDir, 'ready.json'),
       dataDir: path.join(dataDir, 'host'),
-      env: { AzureWebJobsStorage: storage.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true', ...names, ...options.settings },
+      env: { ...connection, ...emulator.env, KEYVAULT_LOCAL: 'true', ...names, ...options.settings },
       output: (chunk) => (output += chunk),
     });
     return {
