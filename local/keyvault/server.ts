@@ -122,7 +122,9 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     if (fault) throw fault;
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Counted when the reply is produced, not when it is delivered: a request whose client died
+  // (say, a killed Functions host) was still carried out and must be counted.
+  app.addHook('onSend', async (request, reply) => {
     if (!isAdmin(request)) options.counters.record(operationName(request), reply.statusCode);
   });
 

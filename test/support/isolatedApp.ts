@@ -17,6 +17,8 @@ export interface IsolatedApp {
   host: RunningHostProcess;
   /** Everything the host printed. */
   output(): string;
+  /** SIGKILLs the host process (its worker dies with it) and starts it again on the same port. */
+  crashAndRestartHost(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,20 +49,29 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
   const names = { JOBS_QUEUE: `jobs-${suffix}`, EVENTS_QUEUE: `events-${suffix}`, OPERATIONS_TABLE: `ops${suffix}` };
   try {
     const connection: Record<string, string> = options.storage === 'identity' ? {} : { AzureWebJobsStorage: storage.connectionString };
-    const host = await startHostProcess({
+    const hostOptions = {
       appDir: options.appDir ?? repoRoot,
       port: await freePort(),
       readyFile: path.join(dataDir, 'ready.json'),
       dataDir: path.join(dataDir, 'host'),
       env: { ...connection, ...emulator.env, KEYVAULT_LOCAL: 'true', ...names, ...options.settings },
-      output: (chunk) => (output += chunk),
-    });
+      output: (chunk: string) => (output += chunk),
+    };
+    let host = await startHostProcess(hostOptions);
     return {
       api: new ApiClient(`${host.baseUrl}/api`, host.functionKey),
       jobsQueue: names.JOBS_QUEUE,
       emulator,
-      host,
+      get host() {
+        return host;
+      },
       output: () => output,
+      async crashAndRestartHost() {
+        const exited = new Promise((resolve) => host.child.once('exit', resolve));
+        host.child.kill('SIGKILL');
+        await exited;
+        host = await startHostProcess(hostOptions);
+      },
       async stop() {
         await host.stop();
         await emulator.stop();
