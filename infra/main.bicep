@@ -120,6 +120,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'OPERATIONS_TABLE', value: 'operations' }
         { name: 'ROTATION_SCHEDULE', value: rotationSchedule }
         { name: 'ROTATION_CONCURRENCY', value: '8' }
+        { name: 'JOB_POLL_BUDGET_SECONDS', value: '20' }
         { name: 'AUTH_ROLES', value: 'false' }
       ]
     }

@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { getCertificateClient, getJobQueue, getOperationStore } from '../jobs/index.js';
 import { jobMessageSchema } from '../jobs/message.js';
 import { runCertificateJob } from '../jobs/worker.js';
+import { getConfig } from '../platform/config.js';
 
 app.storageQueue('certificateJobs', {
   queueName: '%JOBS_QUEUE%',
@@ -18,6 +19,7 @@ app.storageQueue('certificateJobs', {
       operations: getOperationStore(),
       queue: getJobQueue(),
       log: (line) => context.log(line),
+      pollBudgetMs: getConfig().JOB_POLL_BUDGET_SECONDS * 1000,
     });
   },
 });

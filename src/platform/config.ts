@@ -32,6 +32,8 @@ export const configSchema = z
     OPERATIONS_TABLE: tableName.default('operations'),
     ROTATION_SCHEDULE: z.string().min(1).default('0 0 3 * * *'),
     ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(8),
+    /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
+    JOB_POLL_BUDGET_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 1 to 240' }).int().min(1).max(240).default(20),
     AUTH_ROLES: booleanSetting,
     /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */
     KEYVAULT_LOCAL: booleanSetting,
