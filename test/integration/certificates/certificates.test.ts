@@ -1,6 +1,7 @@
 // The certificates API and its queue worker end to end: HTTP → host → app → queue → worker →
 // Key Vault SDK pollers → emulator.
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { describe, expect, inject, it } from 'vitest';
 import { ApiClient, errorCodeOf, uniqueName } from '../../support/api.js';
@@ -124,6 +125,28 @@ describe('certificates: import', () => {
     const pemImport = await api.post(`/certificates/${uniqueName('pem')}/import`, { body: { certificate: pem, tags: { src: 'pem' } } });
     expect(pemImport.status, pemImport.text).toBe(201);
     expect(pemImport.body.properties.tags).toEqual({ src: 'pem' });
+  });
+
+  it('imports a password-protected PFX, and says so when the password is wrong', async () => {
+    const source = uniqueName('pwsrc');
+    await createAndWait(source);
+    const pfx = (await api.get(`/secrets/${source}`)).body.value as string;
+    // Re-wrap the vault's PFX (empty password) with a password, as exported by other tools.
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(pfx)), '');
+    const keyBag = forge.pki.oids.pkcs8ShroudedKeyBag!;
+    const certBag = forge.pki.oids.certBag!;
+    const key = p12.getBags({ bagType: keyBag })[keyBag]![0]!.key!;
+    const certificate = p12.getBags({ bagType: certBag })[certBag]![0]!.cert!;
+    const protectedPfx = forge.util.encode64(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(key, [certificate], 'hunter2', { algorithm: '3des' })).getBytes());
+
+    const name = uniqueName('pw');
+    const wrong = await api.post(`/certificates/${name}/import`, { body: { certificate: protectedPfx, password: 'nope' } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toMatch(/password|PKCS#12|read/i);
+    expect(wrong.text).not.toContain('nope');
+    const imported = await api.post(`/certificates/${name}/import`, { body: { certificate: protectedPfx, password: 'hunter2' } });
+    expect(imported.status, imported.text).toBe(201);
+    expect(imported.body.cer).toBe((await api.get(`/certificates/${source}`)).body.cer);
   });
 
   it('says why content cannot be imported', async () => {
