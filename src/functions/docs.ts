@@ -1,13 +1,15 @@
 import { app, type HttpResponseInit } from '@azure/functions';
 import { CONTENT_SECURITY_POLICY, docsFile } from '../openapi/docsPage.js';
+import { ApiError } from '../platform/httpErrors.js';
+import { apiHandler } from '../platform/httpHandler.js';
 
 app.http('docs', {
   route: 'docs/{asset?}',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: async (request): Promise<HttpResponseInit> => {
+  handler: apiHandler(async (request): Promise<HttpResponseInit> => {
     const file = await docsFile(request.params.asset);
-    if (!file) return { status: 404, jsonBody: { error: { code: 'NotFound', message: 'No such documentation file.' } }, headers: { 'x-ms-error-code': 'NotFound' } };
+    if (!file) throw new ApiError(404, 'NotFound', 'No such documentation file.');
     return {
       status: 200,
       body: file.body,
@@ -18,5 +20,5 @@ app.http('docs', {
         'cache-control': 'public, max-age=3600',
       },
     };
-  },
+  }),
 });
