@@ -34,6 +34,8 @@ export const configSchema = z
     ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(8),
     /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
     JOB_POLL_BUDGET_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 1 to 240' }).int().min(1).max(240).default(20),
+    /** Optional: told (name and versions, never the value) before each rotated value is written. */
+    ROTATION_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUTH_ROLES: booleanSetting,
     /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */
     KEYVAULT_LOCAL: booleanSetting,

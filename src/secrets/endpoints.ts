@@ -3,6 +3,9 @@ import { errorBodySchema } from '../platform/apiSchemas.js';
 import { etagOf, preconditionsOf } from '../platform/conditional.js';
 import { defineEndpoint, type EndpointResult } from '../platform/endpoint.js';
 import { apiNextLink, type ApiPage, type PageQuery } from '../platform/paging.js';
+import { ApiError } from '../platform/httpErrors.js';
+import { vaultCall } from '../platform/vaultErrors.js';
+import { getRotationEngine } from '../rotation/index.js';
 import { getSecretsService } from './index.js';
 import {
   conditionalHeaders,
@@ -234,6 +237,27 @@ export const purgeDeletedSecret = defineEndpoint({
   },
 });
 
+export const rotateSecret = defineEndpoint({
+  functionName: 'secretsRotate',
+  method: 'POST',
+  route: 'secrets/{name}/rotate',
+  summary: "Rotate now: a new version from the secret's rotation-generator tag (default random:length=32)",
+  tag: TAG,
+  permission: 'write',
+  params: secretNameParams,
+  responses: {
+    200: { description: 'The new version (properties only).', schema: secretWithoutValue, headers: etag },
+    404: { description: 'No such secret.', schema: errorBodySchema },
+    409: { description: 'The rotation could not go ahead; the message says why.', schema: errorBodySchema },
+  },
+  handle: async ({ params, context }) => {
+    const outcome = await vaultCall({ kind: 'Secret', name: params.name }, () => getRotationEngine((line) => context.log(line)).rotateNow(params.name));
+    if (outcome.status !== 'rotated') throw new ApiError(409, 'RotationFailed', `Secret '${params.name}' was not rotated: ${outcome.reason}.`);
+    const { value: _value, ...secret } = await getSecretsService().get(params.name, outcome.version);
+    return ok(secret, secret.version);
+  },
+});
+
 export const secretEndpoints = [
   listSecrets,
   setSecret,
@@ -247,6 +271,7 @@ export const secretEndpoints = [
   getDeletedSecret,
   recoverDeletedSecret,
   purgeDeletedSecret,
+  rotateSecret,
 ];
 
 /** `…/api/` of the current request, for Location headers. */

@@ -1,0 +1,129 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
+import type { EventPublisher } from './events.js';
+import { dueAt, expiryFor, readPolicy, TAGS, type RotationPolicy } from './policy.js';
+import type { TargetUpdateHook } from './targetHook.js';
+
+export interface RotationDeps {
+  secrets: SecretClient;
+  events: EventPublisher;
+  hook: TargetUpdateHook;
+  concurrency: number;
+  log: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface PlannedRotation {
+  name: string;
+  /** The version the plan saw; the rotation only goes ahead if it is still the latest. */
+  version: string;
+  policy: RotationPolicy;
+  rotationId: string;
+}
+
+export type RotationOutcome =
+  | { name: string; status: 'rotated'; version: string }
+  | { name: string; status: 'skipped'; reason: string }
+  | { name: string; status: 'failed'; reason: string };
+
+export interface RunSummary {
+  planned: number;
+  invalid: number;
+  outcomes: RotationOutcome[];
+}
+
+/** One rotation id per (secret, version it replaces): two runs planning the same rotation agree on it. */
+const rotationIdFor = (name: string, version: string) => createHash('sha256').update(`${name.toLowerCase()}/${version}`).digest('hex').slice(0, 32);
+
+/** Rotates secrets according to their tags, for the timer and for rotate-now. */
+export class RotationEngine {
+  constructor(private readonly deps: RotationDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Reads properties only (never values), page by page, and returns the secrets that are due. */
+  async plan(): Promise<{ due: PlannedRotation[]; invalid: number }> {
+    const due: PlannedRotation[] = [];
+    let invalid = 0;
+    for await (const properties of this.deps.secrets.listPropertiesOfSecrets()) {
+      if (properties.managed || properties.enabled === false) continue;
+      const reading = readPolicy(properties.tags);
+      if (reading.kind === 'none') continue;
+      if (reading.kind === 'invalid') {
+        invalid++;
+        await this.reportInvalid(properties, reading.tag, reading.reason);
+        continue;
+      }
+      const at = dueAt(reading.policy, properties);
+      if (at && at <= this.now() && properties.version) {
+        due.push({ name: properties.name, version: properties.version, policy: reading.policy, rotationId: rotationIdFor(properties.name, properties.version) });
+      }
+    }
+    return { due, invalid };
+  }
+
+  /** Plans, then rotates the due secrets with bounded concurrency and a little jitter. */
+  async run(): Promise<RunSummary> {
+    const { due, invalid } = await this.plan();
+    const outcomes: RotationOutcome[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        const item = due[next++]!;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50));
+        outcomes.push(await this.rotate(item));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, due.length) }, worker));
+    return { planned: due.length, invalid, outcomes };
+  }
+
+  /** Rotate-now: the secret's own policy, or the default generator when it has none. */
+  async rotateNow(name: string): Promise<RotationOutcome> {
+    const current = await this.deps.secrets.getSecret(name);
+    const reading = readPolicy(current.properties.tags, 'optional');
+    if (reading.kind === 'invalid') return { name, status: 'failed', reason: `tag ${reading.tag} ${reading.reason}` };
+    if (reading.kind !== 'policy' || !current.properties.version) return { name, status: 'failed', reason: 'it has no readable version' };
+    return this.rotate({ name, version: current.properties.version, policy: reading.policy, rotationId: randomUUID().replace(/-/g, '') });
+  }
+
+  /**
+   * Re-reads the latest version first: if another run already rotated it (same rotation id) or it
+   * changed since planning, nothing is written. Then generate, notify the target, verify, write.
+   */
+  async rotate(item: PlannedRotation): Promise<RotationOutcome> {
+    try {
+      const latest = await this.deps.secrets.getSecret(item.name);
+      if (latest.properties.tags?.[TAGS.rotationId] === item.rotationId) return { name: item.name, status: 'skipped', reason: 'already rotated by another run' };
+      if (latest.properties.version !== item.version) return { name: item.name, status: 'skipped', reason: 'changed since planning' };
+
+      const value = item.policy.generator.generate();
+      await this.deps.hook.beforeWrite({ name: item.name, previousVersion: item.version, rotationId: item.rotationId });
+      if (!item.policy.generator.accepts(value) || value === latest.value) throw new Error('the generated value failed verification');
+
+      const now = this.now();
+      const written = await this.deps.secrets.setSecret(item.name, value, {
+        contentType: latest.properties.contentType,
+        expiresOn: expiryFor(item.policy, now),
+        tags: { ...latest.properties.tags, [TAGS.rotatedAt]: now.toISOString(), [TAGS.rotationId]: item.rotationId },
+      });
+      const version = written.properties.version ?? '';
+      await this.deps.events.publish({ type: 'SecretRotated', name: item.name, version, reason: `replaces ${item.version}` });
+      this.deps.log(`Rotated secret ${item.name}: new version ${version}`);
+      return { name: item.name, status: 'rotated', version };
+    } catch (error) {
+      const reason = isRestError(error) ? `Key Vault answered ${error.statusCode ?? 'without a status'} (${error.code ?? 'no code'})` : (error as Error).message;
+      this.deps.log(`Rotation of secret ${item.name} failed: ${reason}`);
+      await this.deps.events.publish({ type: 'OperationFailed', name: item.name, version: item.version, reason: `rotation failed: ${reason}` }).catch(() => undefined);
+      return { name: item.name, status: 'failed', reason };
+    }
+  }
+
+  private async reportInvalid(properties: SecretProperties, tag: string, reason: string): Promise<void> {
+    this.deps.log(`Secret ${properties.name} has an invalid rotation policy: tag ${tag} ${reason}`);
+    await this.deps.events.publish({ type: 'OperationFailed', name: properties.name, version: properties.version, reason: `invalid rotation policy: tag ${tag} ${reason}` });
+  }
+}

@@ -1,0 +1,33 @@
+import type { QueueClient } from '@azure/storage-queue';
+
+export type VaultEventType = 'SecretRotated' | 'SecretNearExpiry' | 'CertificateRenewed' | 'CertificateNearExpiry' | 'OperationFailed';
+
+/** An event on the `vault-events` queue: names and versions, never a value. */
+export interface VaultEvent {
+  type: VaultEventType;
+  name: string;
+  version?: string;
+  time: string;
+  reason?: string;
+}
+
+export interface EventPublisher {
+  publish(event: Omit<VaultEvent, 'time'>): Promise<void>;
+}
+
+/** Publishes JSON events, base64-encoded like every message the Functions host reads. */
+export class QueueEventPublisher implements EventPublisher {
+  private ready?: Promise<unknown>;
+
+  constructor(private readonly queue: QueueClient) {}
+
+  async publish(event: Omit<VaultEvent, 'time'>): Promise<void> {
+    this.ready ??= this.queue.createIfNotExists().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    await this.ready;
+    const body: VaultEvent = { ...event, time: new Date().toISOString() };
+    await this.queue.sendMessage(Buffer.from(JSON.stringify(body)).toString('base64'));
+  }
+}

@@ -1,0 +1,20 @@
+import { getConfig } from '../platform/config.js';
+import { getStorage } from '../platform/storage.js';
+import { getVaultClients } from '../platform/vault.js';
+import { RotationEngine } from './engine.js';
+import { QueueEventPublisher } from './events.js';
+import { noTargetUpdate, webhookTargetUpdate } from './targetHook.js';
+
+let engine: RotationEngine | undefined;
+
+export function getRotationEngine(log: (line: string) => void): RotationEngine {
+  const config = getConfig();
+  engine ??= new RotationEngine({
+    secrets: getVaultClients(config).secrets,
+    events: new QueueEventPublisher(getStorage(config).queue(config.EVENTS_QUEUE)),
+    hook: config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate,
+    concurrency: config.ROTATION_CONCURRENCY,
+    log,
+  });
+  return engine;
+}
