@@ -16,8 +16,11 @@ export interface RotationDeps {
 
 export interface PlannedRotation {
   name: string;
-  /** The version the plan saw; the rotation only goes ahead if it is still the latest. */
-  version: string;
+  /**
+   * When the latest version the plan saw was created (lists carry no version ids); the rotation
+   * only goes ahead if the latest version is still that one.
+   */
+  basis: string;
   policy: RotationPolicy;
   rotationId: string;
 }
@@ -34,7 +37,8 @@ export interface RunSummary {
 }
 
 /** One rotation id per (secret, version it replaces): two runs planning the same rotation agree on it. */
-const rotationIdFor = (name: string, version: string) => createHash('sha256').update(`${name.toLowerCase()}/${version}`).digest('hex').slice(0, 32);
+const rotationIdFor = (name: string, basis: string) => createHash('sha256').update(`${name.toLowerCase()}/${basis}`).digest('hex').slice(0, 32);
+const basisOf = (properties: Pick<SecretProperties, 'createdOn'>) => properties.createdOn?.toISOString() ?? '';
 
 /** Rotates secrets according to their tags, for the timer and for rotate-now. */
 export class RotationEngine {
@@ -58,8 +62,9 @@ export class RotationEngine {
         continue;
       }
       const at = dueAt(reading.policy, properties);
-      if (at && at <= this.now() && properties.version) {
-        due.push({ name: properties.name, version: properties.version, policy: reading.policy, rotationId: rotationIdFor(properties.name, properties.version) });
+      if (at && at <= this.now()) {
+        const basis = basisOf(properties);
+        due.push({ name: properties.name, basis, policy: reading.policy, rotationId: rotationIdFor(properties.name, basis) });
       }
     }
     return { due, invalid };
@@ -86,8 +91,8 @@ export class RotationEngine {
     const current = await this.deps.secrets.getSecret(name);
     const reading = readPolicy(current.properties.tags, 'optional');
     if (reading.kind === 'invalid') return { name, status: 'failed', reason: `tag ${reading.tag} ${reading.reason}` };
-    if (reading.kind !== 'policy' || !current.properties.version) return { name, status: 'failed', reason: 'it has no readable version' };
-    return this.rotate({ name, version: current.properties.version, policy: reading.policy, rotationId: randomUUID().replace(/-/g, '') });
+    if (reading.kind !== 'policy') return { name, status: 'failed', reason: 'it has no rotation policy' };
+    return this.rotate({ name, basis: basisOf(current.properties), policy: reading.policy, rotationId: randomUUID().replace(/-/g, '') });
   }
 
   /**
@@ -98,10 +103,11 @@ export class RotationEngine {
     try {
       const latest = await this.deps.secrets.getSecret(item.name);
       if (latest.properties.tags?.[TAGS.rotationId] === item.rotationId) return { name: item.name, status: 'skipped', reason: 'already rotated by another run' };
-      if (latest.properties.version !== item.version) return { name: item.name, status: 'skipped', reason: 'changed since planning' };
+      if (basisOf(latest.properties) !== item.basis) return { name: item.name, status: 'skipped', reason: 'changed since planning' };
+      const previousVersion = latest.properties.version ?? '';
 
       const value = item.policy.generator.generate();
-      await this.deps.hook.beforeWrite({ name: item.name, previousVersion: item.version, rotationId: item.rotationId });
+      await this.deps.hook.beforeWrite({ name: item.name, previousVersion, rotationId: item.rotationId });
       if (!item.policy.generator.accepts(value) || value === latest.value) throw new Error('the generated value failed verification');
 
       const now = this.now();
@@ -111,13 +117,13 @@ export class RotationEngine {
         tags: { ...latest.properties.tags, [TAGS.rotatedAt]: now.toISOString(), [TAGS.rotationId]: item.rotationId },
       });
       const version = written.properties.version ?? '';
-      await this.deps.events.publish({ type: 'SecretRotated', name: item.name, version, reason: `replaces ${item.version}` });
+      await this.deps.events.publish({ type: 'SecretRotated', name: item.name, version, reason: `replaces ${previousVersion}` });
       this.deps.log(`Rotated secret ${item.name}: new version ${version}`);
       return { name: item.name, status: 'rotated', version };
     } catch (error) {
       const reason = isRestError(error) ? `Key Vault answered ${error.statusCode ?? 'without a status'} (${error.code ?? 'no code'})` : (error as Error).message;
       this.deps.log(`Rotation of secret ${item.name} failed: ${reason}`);
-      await this.deps.events.publish({ type: 'OperationFailed', name: item.name, version: item.version, reason: `rotation failed: ${reason}` }).catch(() => undefined);
+      await this.deps.events.publish({ type: 'OperationFailed', name: item.name, reason: `rotation failed: ${reason}` }).catch(() => undefined);
       return { name: item.name, status: 'failed', reason };
     }
   }

@@ -13,6 +13,7 @@ export interface IsolatedApp {
   api: ApiClient;
   /** This app's own queue and table names (the shared stack's Azurite is shared). */
   jobsQueue: string;
+  eventsQueue: string;
   emulator: RunningEmulator;
   host: RunningHostProcess;
   /** Everything the host printed. */
@@ -61,6 +62,7 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
     return {
       api: new ApiClient(`${host.baseUrl}/api`, host.functionKey),
       jobsQueue: names.JOBS_QUEUE,
+      eventsQueue: names.EVENTS_QUEUE,
       emulator,
       get host() {
         return host;
