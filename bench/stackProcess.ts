@@ -1,6 +1,7 @@
 // The local stack as a separate process (`npm start`), for benchmarks that treat the vault as
 // remote, as it is in Azure.
 import { spawn } from 'node:child_process';
+import https from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,8 @@ export async function startBenchStack(): Promise<BenchStack> {
     cwd: path.resolve(import.meta.dirname, '..'),
     stdio: 'ignore',
   });
+  // A benchmark that fails must not leave the stack running.
+  process.once('exit', () => child.kill('SIGTERM'));
   let ready: StackReadyFile | undefined;
   for (let waited = 0; !ready; waited += 200) {
     try {
@@ -44,11 +47,17 @@ export async function startBenchStack(): Promise<BenchStack> {
       };
     },
     async admin(route, body) {
-      const response = await fetch(`${stack.vault.adminUrl}/${route}`, {
-        method: body === undefined ? 'GET' : route === 'reset' ? 'POST' : 'PUT',
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      const ca = await readFile(stack.vault.caFile, 'utf8');
+      const method = body === undefined ? 'GET' : route === 'reset' ? 'POST' : 'PUT';
+      return new Promise((resolve, reject) => {
+        const request = https.request(`${stack.vault.adminUrl}/${route}`, { method, ca, headers: { 'content-type': 'application/json' } }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${route}: HTTP ${response.statusCode} ${text}`))));
+        });
+        request.on('error', reject);
+        request.end(body === undefined ? undefined : JSON.stringify(body));
       });
-      return (await response.json()) as never;
     },
     async stop() {
       await stopChild(child, 15_000);

@@ -3,6 +3,7 @@ import { getCertificateClient, getJobQueue, getOperationStore } from '../jobs/in
 import { jobMessageSchema } from '../jobs/message.js';
 import { runCertificateJob } from '../jobs/worker.js';
 import { getConfig } from '../platform/config.js';
+import { getEventPublisher } from '../platform/events.js';
 
 app.storageQueue('certificateJobs', {
   queueName: '%JOBS_QUEUE%',
@@ -19,6 +20,7 @@ app.storageQueue('certificateJobs', {
       operations: getOperationStore(),
       queue: getJobQueue(),
       log: (line) => context.log(line),
+      events: getEventPublisher(),
       pollBudgetMs: getConfig().JOB_POLL_BUDGET_SECONDS * 1000,
     });
   },

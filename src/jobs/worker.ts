@@ -5,6 +5,7 @@ import { ApiError } from '../platform/httpErrors.js';
 import { toApiError } from '../platform/vaultErrors.js';
 import { isTerminal, type Operation } from '../operations/model.js';
 import type { OperationStore, StoredOperation } from '../operations/store.js';
+import type { EventPublisher } from '../platform/events.js';
 import type { JobMessage } from './message.js';
 import type { JobQueue } from './queue.js';
 
@@ -13,6 +14,8 @@ export interface WorkerDeps {
   operations: OperationStore;
   queue: JobQueue;
   log: (message: string) => void;
+  /** Where CertificateRenewed and OperationFailed are published (optional). */
+  events?: EventPublisher;
   /** How long one invocation may poll Key Vault before handing over to a re-enqueued job. */
   pollBudgetMs?: number;
   /** Time between polls of a Key Vault operation. */
@@ -214,12 +217,26 @@ function resultOf(result: unknown): Operation['result'] {
 }
 
 async function finish(deps: WorkerDeps, id: string, outcome: Pick<Operation, 'status'> & Partial<Operation>): Promise<void> {
-  await deps.operations.update(id, (current) => {
+  let changed = false;
+  const operation = await deps.operations.update(id, (current) => {
     if (isTerminal(current.status)) return undefined;
+    changed = true;
     const next: StoredOperation = { ...current, ...outcome };
     if (outcome.status === 'Succeeded' || outcome.status === 'Canceled') delete next.error;
     return next;
   });
+  if (changed) await publishOutcome(deps.events, operation);
+}
+
+/** CertificateRenewed for a finished renewal, OperationFailed for any failed operation. */
+export async function publishOutcome(events: EventPublisher | undefined, operation: Operation): Promise<void> {
+  if (!events) return;
+  const name = operation.target.name;
+  if (operation.status === 'Succeeded' && operation.kind === 'certificate.renew') {
+    await events.publish({ type: 'CertificateRenewed', name, version: operation.result?.version, reason: `operation ${operation.id}` });
+  } else if (operation.status === 'Failed') {
+    await events.publish({ type: 'OperationFailed', name, reason: `${operation.kind} failed: ${operation.error?.code ?? 'unknown'} (operation ${operation.id})` });
+  }
 }
 
 /** 400, 403 and 409 from Key Vault (and a failed Key Vault operation) will not get better by retrying. */

@@ -12,6 +12,14 @@ export interface OperationProgress {
   leaseUntil?: string;
 }
 
+export interface RenewalState {
+  /** Failed renewals in a row. */
+  failures: number;
+  /** No new attempt before this time (ISO). */
+  retryAt?: string;
+  lastOperationId?: string;
+}
+
 export interface StoredOperation extends Operation {
   progress: OperationProgress;
 }
@@ -35,6 +43,7 @@ interface OperationEntity {
 }
 
 const OPERATIONS = 'operation';
+const RENEWAL = 'renewal';
 const ACTIVE = 'active-certificate';
 
 const isStatus = (error: unknown, status: number) => error instanceof RestError && error.statusCode === status;
@@ -160,6 +169,23 @@ export class OperationStore {
       if (isTerminal(next.status)) await this.releaseName(next);
       return next;
     }
+  }
+
+  /** Scheduled renewal bookkeeping for a certificate: its last renewal operation and back-off. */
+  async getRenewalState(name: string): Promise<RenewalState> {
+    await this.ensureTable();
+    try {
+      const entity = await this.table.getEntity<RenewalState>(RENEWAL, name.toLowerCase());
+      return { failures: entity.failures ?? 0, retryAt: entity.retryAt, lastOperationId: entity.lastOperationId };
+    } catch (error) {
+      if (isStatus(error, 404)) return { failures: 0 };
+      throw error;
+    }
+  }
+
+  async saveRenewalState(name: string, state: RenewalState): Promise<void> {
+    await this.ensureTable();
+    await this.table.upsertEntity({ partitionKey: RENEWAL, rowKey: name.toLowerCase(), ...state }, 'Replace');
   }
 
   /** Frees the certificate name once its operation has ended. */

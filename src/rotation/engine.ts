@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
-import type { EventPublisher } from './events.js';
+import type { EventPublisher } from '../platform/events.js';
 import { dueAt, expiryFor, readPolicy, TAGS, type RotationPolicy } from './policy.js';
 import type { TargetUpdateHook } from './targetHook.js';
 

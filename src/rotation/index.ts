@@ -1,8 +1,7 @@
 import { getConfig } from '../platform/config.js';
-import { getStorage } from '../platform/storage.js';
 import { getVaultClients } from '../platform/vault.js';
 import { RotationEngine } from './engine.js';
-import { QueueEventPublisher } from './events.js';
+import { getEventPublisher } from '../platform/events.js';
 import { noTargetUpdate, webhookTargetUpdate } from './targetHook.js';
 
 let engine: RotationEngine | undefined;
@@ -11,7 +10,7 @@ export function getRotationEngine(log: (line: string) => void): RotationEngine {
   const config = getConfig();
   engine ??= new RotationEngine({
     secrets: getVaultClients(config).secrets,
-    events: new QueueEventPublisher(getStorage(config).queue(config.EVENTS_QUEUE)),
+    events: getEventPublisher(),
     hook: config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate,
     concurrency: config.ROTATION_CONCURRENCY,
     log,

@@ -104,3 +104,54 @@ describe('the rotation timer', () => {
     expect(app.output()).not.toContain('CANARY-');
   });
 });
+
+describe('certificate renewal by the timer', () => {
+  let app: IsolatedApp;
+  beforeAll(async () => {
+    app = await startIsolatedApp();
+  }, 120_000);
+  afterAll(async () => app?.stop());
+
+  it('renews certificates in their window unless Key Vault auto-renews them, and publishes the events', { timeout: 120_000 }, async () => {
+    const create = async (name: string, policy: object, tags: Record<string, string>) => {
+      const response = await app.api.put(`/certificates/${name}`, { policy: { subject: `CN=${name}`, ...policy }, tags });
+      expect(response.status).toBe(202);
+      const { waitForOperation } = await import('../../support/operations.js');
+      expect((await waitForOperation(app.api, response.headers.get('operation-location')!)).status).toBe('Succeeded');
+    };
+    const manual = uniqueName('renew');
+    const auto = uniqueName('autorenew');
+    const later = uniqueName('notyet');
+    // A 12-month certificate is inside a 400-day window at once.
+    await create(manual, { lifetimeActions: [{ action: 'EmailContacts', lifetimePercentage: 80 }] }, { 'renew-before': 'P400D' });
+    await create(auto, { lifetimeActions: [{ action: 'AutoRenew', lifetimePercentage: 80 }] }, { 'renew-before': 'P400D' });
+    await create(later, { lifetimeActions: [{ action: 'EmailContacts', lifetimePercentage: 80 }] }, {});
+
+    const finished = () => (app.output().match(/Executed 'Functions\.rotation'/g) ?? []).length;
+    const before = finished();
+    const run = await fetch(`${app.host.baseUrl}/admin/functions/rotation`, {
+      method: 'POST',
+      headers: { 'x-functions-key': app.host.masterKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ input: '' }),
+    });
+    expect(run.status).toBe(202);
+    for (let i = 0; i < 200 && finished() < before + 1; i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(app.output()).toMatch(/2 certificates near expiry, 1 renewals started/);
+
+    const versions = async (name: string) => (await app.api.get(`/certificates/${name}/versions`)).body.value.length as number;
+    for (let i = 0; i < 100 && (await versions(manual)) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await versions(manual)).toBe(2);
+    expect(await versions(auto)).toBe(1);
+    expect(await versions(later)).toBe(1);
+
+    const queue = QueueServiceClient.fromConnectionString(inject('storage').connectionString).getQueueClient(app.eventsQueue);
+    let events: { type: string; name: string }[] = [];
+    for (let i = 0; i < 50 && !events.some((e) => e.type === 'CertificateRenewed'); i++) {
+      const batch = (await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 1 })).receivedMessageItems;
+      events = [...events, ...batch.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as { type: string; name: string })];
+      if (!events.some((e) => e.type === 'CertificateRenewed')) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(events.filter((e) => e.type === 'CertificateNearExpiry').map((e) => e.name).sort()).toEqual([auto, manual].sort());
+    expect(events.find((e) => e.type === 'CertificateRenewed')?.name).toBe(manual);
+  });
+});
