@@ -14,12 +14,14 @@ const { values } = parseArgs({
   },
 });
 
-let stack: RunningStack | undefined;
+let starting: Promise<RunningStack> | undefined;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal} received: stopping the local stack…`);
+  // Also during start-up: wait for what is starting, then stop all of it.
+  const stack = await starting?.catch(() => undefined);
   await stack?.stop();
   process.exit(0);
 }
@@ -27,14 +29,15 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
-  stack = await startStack({
+  starting = startStack({
     appDir,
     ports: values['random-ports'] ? 'random' : 'fixed',
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
     hostPort: values.port ? Number(values.port) : undefined,
     readyFile: values['ready-file'] ? path.resolve(values['ready-file']) : undefined,
   });
-  printReadyTable(stack);
+  const stack = await starting;
+  if (!stopping) printReadyTable(stack);
 } catch (error) {
   console.error(`\nThe local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

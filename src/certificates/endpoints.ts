@@ -71,7 +71,8 @@ export const createCertificate = defineEndpoint({
   tag: TAG,
   permission: 'write',
   params: certificateNameParams,
-  body: { schema: createCertificateBody, required: false, description: 'Optional: without a body the default policy is used.' },
+  // Kept well under the 64 KB a queue message may hold, as the policy travels in the job.
+  body: { schema: createCertificateBody, required: false, maxBytes: 32 * 1024, description: 'Optional: without a body the default policy is used.' },
   responses: {
     202: accepted,
     409: { description: 'The name belongs to a deleted certificate, or another operation runs on it.', schema: errorBodySchema },

@@ -23,7 +23,7 @@ export const certificatePolicySchema = z
       .strictObject({
         dnsNames: z.array(z.string().min(1).max(253)).max(100).optional(),
         emails: z.array(z.email()).max(100).optional(),
-        userPrincipalNames: z.array(z.string().min(1)).max(100).optional(),
+        userPrincipalNames: z.array(z.string().min(1).max(256)).max(100).optional(),
       })
       .optional(),
     issuerName: z.string().min(1).max(127).optional().meta({ description: '`Self` (default), `Unknown` (merge later) or a configured issuer.' }),

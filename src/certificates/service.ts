@@ -37,9 +37,10 @@ export class CertificatesService {
     return this.startJob('certificate.create', name, { policy: input.policy ?? defaultPolicy(name), tags: input.tags, enabled: input.enabled });
   }
 
+  /** A new version with the current policy; it keeps the tags and enabled state of the latest one. */
   async renew(name: string) {
-    await this.get(name);
-    return this.startJob('certificate.renew', name, {});
+    const current = await this.get(name);
+    return this.startJob('certificate.renew', name, { tags: current.properties.tags, enabled: current.properties.enabled });
   }
 
   async delete(name: string) {
@@ -155,9 +156,9 @@ export class CertificatesService {
     if (created) {
       try {
         await this.deps.queue.enqueue({ v: 1, operationId: operation.id, kind, name, ...extra, attempt: 0 } as never);
-      } catch (error) {
+      } catch {
         await this.deps.operations.update(operation.id, (current) => ({ ...current, status: 'Failed', error: { code: 'QueueUnavailable', message: 'The job could not be queued.' } }));
-        throw error;
+        throw new ApiError(503, 'QueueUnavailable', 'The job could not be queued; try again later.', undefined, { 'retry-after': '5' });
       }
     }
     return { operation, created };

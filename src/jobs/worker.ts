@@ -80,14 +80,23 @@ export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Prom
   try {
     const poller = await startOrResume(job, started, deps);
     await pollWithinBudget(job, poller, owner, deps);
-  } catch (error) {
-    const permanent = asPermanent(error, job.name);
+  } catch (caught) {
+    // A create that Key Vault failed surfaces from the SDK's poller as a plain Error: ask Key
+    // Vault's pending operation, which turns it into a permanent failure with its reason.
+    let error = caught;
+    if ((job.kind === 'certificate.create' || job.kind === 'certificate.renew') && !isRestError(error) && !(error instanceof PermanentFailure)) {
+      error = await pendingStatus(job.name, deps).then(
+        () => caught,
+        (failure: unknown) => (failure instanceof PermanentFailure ? failure : caught),
+      );
+    }
+    const permanent = asPermanent(error, job.name, deps.certificates.vaultUrl);
     if (permanent) {
       await finish(deps, job.operationId, { status: 'Failed', error: { code: permanent.code, message: permanent.message } });
       return;
     }
     // Transient: remember the error and let the queue redeliver (maxDequeueCount, then poison).
-    const lastError = describeTransient(error, job.name);
+    const lastError = describeTransient(error, job.name, deps.certificates.vaultUrl);
     await deps.operations.update(job.operationId, (current) =>
       isTerminal(current.status) ? undefined : { ...current, error: lastError, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } },
     );
@@ -135,7 +144,9 @@ async function resume(job: JobMessage, operation: StoredOperation, deps: WorkerD
       try {
         poller = (await certificates.beginCreateCertificate(job.name, await policyFor(job, deps), options)) as AnyPoller;
       } catch (error) {
-        if (isRestError(error) && error.statusCode === 404) return undefined; // no pending operation
+        // No pending operation: the request never reached Key Vault, unless a poller state says it
+        // did (then the operation was removed behind our back, and sending again would be wrong).
+        if (isRestError(error) && error.statusCode === 404 && !job.pollerState) return undefined;
         throw error;
       }
       if (!job.pollerState && poller.isDone()) {
@@ -176,7 +187,9 @@ async function pollWithinBudget(job: JobMessage, poller: AnyPoller, owner: strin
     if (Date.now() + interval > budgetEnds) {
       // Hand over: the same job with the poller's state, visible again after a delay; the lease
       // is released so that the next delivery can take the operation at once.
-      await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, deps.requeueDelaySeconds ?? 10);
+      // Longer waits for operations that keep going (an external issuer may take days).
+      const delay = deps.requeueDelaySeconds ?? Math.min(300, 10 * 2 ** Math.min(job.attempt, 5));
+      await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, delay);
       await deps.operations.update(job.operationId, (current) =>
         current.progress.leaseOwner === owner ? { ...current, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } } : undefined,
       );
@@ -239,21 +252,25 @@ export async function publishOutcome(events: EventPublisher | undefined, operati
   }
 }
 
-/** 400, 403 and 409 from Key Vault (and a failed Key Vault operation) will not get better by retrying. */
-function asPermanent(error: unknown, name: string): PermanentFailure | undefined {
+/** Is this a Key Vault answer (and not, say, a storage one)? */
+const fromVault = (error: { request?: { url?: string } }, vaultUrl: string) => error.request?.url?.startsWith(vaultUrl) ?? false;
+
+/** 400, 403, 404 and 409 from Key Vault (and a failed Key Vault operation) will not get better by retrying. */
+function asPermanent(error: unknown, name: string, vaultUrl: string): PermanentFailure | undefined {
   if (error instanceof PermanentFailure) return error;
-  if (isRestError(error) && [400, 403, 404, 409].includes(error.statusCode ?? 0)) {
+  if (isRestError(error) && fromVault(error, vaultUrl) && [400, 403, 404, 409].includes(error.statusCode ?? 0)) {
     const mapped = toApiError(error, { kind: 'Certificate', name });
     if (mapped instanceof ApiError) return new PermanentFailure(mapped.code, mapped.message);
   }
   return undefined;
 }
 
-function describeTransient(error: unknown, name: string): { code: string; message: string } {
-  if (isRestError(error)) {
+function describeTransient(error: unknown, name: string, vaultUrl: string): { code: string; message: string } {
+  if (isRestError(error) && fromVault(error, vaultUrl)) {
     const mapped = toApiError(error, { kind: 'Certificate', name });
     if (mapped instanceof ApiError) return { code: mapped.code, message: mapped.message };
     return { code: 'VaultError', message: `Key Vault answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };
   }
+  if (isRestError(error)) return { code: 'StorageError', message: `Storage answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };
   return { code: 'TransientError', message: `${error instanceof Error ? error.name : 'Error'}; the job will be retried.` };
 }

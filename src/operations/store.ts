@@ -121,10 +121,12 @@ export class OperationStore {
       progress: {},
     };
     const indexKey = { partitionKey: ACTIVE, rowKey: name.toLowerCase() };
+    // The operation is written before the index row that points at it, so that whoever finds the
+    // index finds the operation too (and never takes over a name whose operation is being written).
+    await this.table.createEntity(toEntity(operation));
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await this.table.createEntity({ ...indexKey, operationId: operation.id });
-        await this.table.createEntity(toEntity(operation));
         return { operation, created: true };
       } catch (error) {
         if (!isStatus(error, 409)) throw error;
@@ -135,11 +137,13 @@ export class OperationStore {
       });
       if (!index) continue;
       const active = await this.get(index.operationId);
-      if (active && !isTerminal(active.status)) return { operation: active, created: false };
-      // A finished (or never written) operation still holds the name: take it over.
+      if (active && !isTerminal(active.status)) {
+        await this.table.deleteEntity(OPERATIONS, operation.id).catch(() => undefined);
+        return { operation: active, created: false };
+      }
+      // A finished operation still holds the name: take it over.
       try {
         await this.table.updateEntity({ ...indexKey, operationId: operation.id }, 'Replace', { etag: index.etag });
-        await this.table.createEntity(toEntity(operation));
         return { operation, created: true };
       } catch (error) {
         if (!isStatus(error, 412)) throw error;

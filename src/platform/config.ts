@@ -27,10 +27,12 @@ export const configSchema = z
     AzureWebJobsStorage__blobServiceUri: z.url().optional(),
     AzureWebJobsStorage__credential: z.literal('managedidentity').optional(),
     AzureWebJobsStorage__clientId: z.uuid().optional(),
-    JOBS_QUEUE: queueName.default('certificate-jobs'),
+    // Required: the queue triggers' bindings read it as %JOBS_QUEUE% from the app settings.
+    JOBS_QUEUE: queueName,
     EVENTS_QUEUE: queueName.default('vault-events'),
     OPERATIONS_TABLE: tableName.default('operations'),
-    ROTATION_SCHEDULE: z.string().min(1).default('0 0 3 * * *'),
+    // Required: the timer binding reads it as %ROTATION_SCHEDULE%.
+    ROTATION_SCHEDULE: z.string().min(1),
     ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(8),
     /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
     JOB_POLL_BUDGET_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 1 to 240' }).int().min(1).max(240).default(20),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { RestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 import { ApiError } from './httpErrors.js';
@@ -18,7 +18,7 @@ export interface IdempotencyStore {
   run(scope: string, key: string, request: unknown, work: () => Promise<IdempotentOutcome>): Promise<IdempotentOutcome & { replayed: boolean }>;
 }
 
-interface Record {
+interface IdempotencyRecord {
   partitionKey: string;
   rowKey: string;
   requestHash: string;
@@ -29,11 +29,14 @@ interface Record {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+// Keyed by the idempotency key, which is stored only as a hash: a table reader cannot test
+// guesses of a secret value against the stored request hash.
+const requestDigest = (key: string, request: unknown) => createHmac('sha256', key).update(JSON.stringify(request)).digest('hex');
 
 /**
  * Idempotency keys in Azure Table storage. A key is claimed with an insert (which only one
- * concurrent request can win), then completed with the outcome. Request bodies are stored only
- * as hashes: never a value.
+ * concurrent request can win), then completed with the outcome. Keys are stored as hashes and
+ * request bodies as HMACs keyed by the idempotency key: never a value.
  */
 export class TableIdempotencyStore implements IdempotencyStore {
   private tableReady?: Promise<void>;
@@ -48,8 +51,8 @@ export class TableIdempotencyStore implements IdempotencyStore {
     await this.tableReady;
     const partitionKey = `idempotency-${sha256(scope).slice(0, 32)}`;
     const rowKey = sha256(key);
-    const requestHash = sha256(JSON.stringify(request));
-    const claim: Record = { partitionKey, rowKey, requestHash, state: 'pending', claimedAt: new Date(this.now()).toISOString() };
+    const requestHash = requestDigest(key, request);
+    const claim: IdempotencyRecord = { partitionKey, rowKey, requestHash, state: 'pending', claimedAt: new Date(this.now()).toISOString() };
 
     const existing = await this.claim(claim);
     if (existing) {
@@ -65,7 +68,14 @@ export class TableIdempotencyStore implements IdempotencyStore {
         throw new ApiError(409, 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', { 'retry-after': '1' });
       }
       // A stale claim (its request crashed) or an expired key: take it over, guarded by its ETag.
-      await this.table.updateEntity(claim, 'Replace', { etag: existing.etag });
+      try {
+        await this.table.updateEntity(claim, 'Replace', { etag: existing.etag });
+      } catch (error) {
+        if (error instanceof RestError && error.statusCode === 412) {
+          throw new ApiError(409, 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', { 'retry-after': '1' });
+        }
+        throw error;
+      }
     }
 
     let outcome: IdempotentOutcome;
@@ -80,13 +90,13 @@ export class TableIdempotencyStore implements IdempotencyStore {
   }
 
   /** Inserts the claim; returns the existing record when the key is already taken. */
-  private async claim(claim: Record): Promise<{ record: Record; etag: string } | undefined> {
+  private async claim(claim: IdempotencyRecord): Promise<{ record: IdempotencyRecord; etag: string } | undefined> {
     try {
       await this.table.createEntity(claim);
       return undefined;
     } catch (error) {
       if (!(error instanceof RestError) || error.statusCode !== 409) throw error;
-      const entity = await this.table.getEntity<Record>(claim.partitionKey, claim.rowKey);
+      const entity = await this.table.getEntity<IdempotencyRecord>(claim.partitionKey, claim.rowKey);
       return { record: entity, etag: entity.etag };
     }
   }

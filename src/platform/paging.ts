@@ -116,18 +116,22 @@ function decodeContinuation(token: string, request: PageRequest): ContinuationSt
     throw invalid;
   }
   const vault = new URL(request.vaultUrl);
-  if (link.protocol !== 'https:' || link.hostname !== vault.hostname || (link.port || '443') !== (vault.port || '443') || !link.pathname.startsWith(request.pathPrefix)) {
+  // Key Vault's list links are exactly the list's path (e.g. /secrets, /secrets/{name}/versions).
+  const path = link.pathname.replace(/\/$/, '').toLowerCase();
+  if (link.protocol !== 'https:' || link.hostname !== vault.hostname || (link.port || '443') !== (vault.port || '443') || path !== request.pathPrefix.toLowerCase()) {
     throw invalid;
   }
   return state;
 }
 
-/** This API's nextLink: the same URL with the caller's page size and the new token. */
-export function apiNextLink(request: HttpRequest, query: PageQuery, token: string | undefined): string | null {
+/** This API's nextLink: the same URL with the caller's query (page size, filters) and the new token. */
+export function apiNextLink(request: HttpRequest, query: PageQuery & Record<string, unknown>, token: string | undefined): string | null {
   if (!token) return null;
   const url = new URL(request.url);
   url.search = '';
-  if (query.maxPageSize) url.searchParams.set('maxPageSize', String(query.maxPageSize));
+  for (const [key, value] of Object.entries(query)) {
+    if (key !== 'continuationToken' && value !== undefined) url.searchParams.set(key, String(value));
+  }
   url.searchParams.set('continuationToken', token);
   return url.toString();
 }

@@ -42,6 +42,11 @@ function rolesOf(header: string): string[] {
   } catch {
     throw new ApiError(401, 'Unauthorized', 'The x-ms-client-principal header is not valid base64-encoded JSON.');
   }
+  if (typeof principal !== 'object' || principal === null || (principal.claims !== undefined && !Array.isArray(principal.claims))) {
+    throw new ApiError(401, 'Unauthorized', 'The x-ms-client-principal header is not a client principal.');
+  }
   const roleType = principal.role_typ ?? 'roles';
-  return (principal.claims ?? []).filter((claim) => claim.typ === roleType || claim.typ === 'roles').map((claim) => claim.val);
+  return (principal.claims ?? [])
+    .filter((claim) => typeof claim === 'object' && claim !== null && (claim.typ === roleType || claim.typ === 'roles') && typeof claim.val === 'string')
+    .map((claim) => claim.val);
 }

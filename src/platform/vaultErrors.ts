@@ -16,8 +16,9 @@ const collection: Record<VaultObjectKind, string> = { Secret: 'secrets', Certifi
 
 /**
  * Maps a Key Vault failure to the API's stable codes. Messages are ours, built from the object's
- * name only: Key Vault's own text is never passed through. Unknown failures are rethrown for the
- * 500 path.
+ * name; Key Vault's own text is passed on only for a 400 about content the caller sent
+ * (`explainBadRequest`, e.g. an imported certificate). Unknown failures are rethrown for the 500
+ * path.
  */
 export function toApiError(error: unknown, subject: VaultErrorSubject): unknown {
   if (!isRestError(error)) return error;

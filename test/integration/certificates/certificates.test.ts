@@ -101,6 +101,11 @@ describe('certificates: create, read, update', () => {
     const second = await api.get(first.body.nextLink);
     expect(second.body.value).toHaveLength(1);
     expect(second.body.value[0].id).not.toBe(first.body.value[0].id);
+
+    // Filters travel with the nextLink, so the token stays valid for its listing.
+    const pending = await api.get('/certificates?includePending=true&maxPageSize=1');
+    expect(new URL(pending.body.nextLink).searchParams.get('includePending')).toBe('true');
+    expect((await api.get(pending.body.nextLink)).status).toBe(200);
   });
 });
 

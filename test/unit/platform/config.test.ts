@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/platform/config.js';
 
-const minimal = { KEYVAULT_URL: 'https://myvault.vault.azure.net', AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+const minimal = {
+  KEYVAULT_URL: 'https://myvault.vault.azure.net',
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  JOBS_QUEUE: 'certificate-jobs',
+  ROTATION_SCHEDULE: '0 0 3 * * *',
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -17,7 +22,6 @@ describe('app settings', () => {
   it('applies the documented defaults', () => {
     const config = parseConfig(minimal);
     expect(config).toMatchObject({
-      JOBS_QUEUE: 'certificate-jobs',
       EVENTS_QUEUE: 'vault-events',
       OPERATIONS_TABLE: 'operations',
       ROTATION_CONCURRENCY: 8,
@@ -30,6 +34,8 @@ describe('app settings', () => {
   it('names every missing setting at once', () => {
     expect(problemsOf({})).toEqual([
       'KEYVAULT_URL is required',
+      'JOBS_QUEUE is required',
+      'ROTATION_SCHEDULE is required',
       expect.stringMatching(/^AzureWebJobsStorage is required/),
     ]);
   });
@@ -53,6 +59,8 @@ describe('app settings', () => {
   it('accepts identity-based storage and requires all three service URIs', () => {
     const identity = {
       KEYVAULT_URL: minimal.KEYVAULT_URL,
+      JOBS_QUEUE: minimal.JOBS_QUEUE,
+      ROTATION_SCHEDULE: minimal.ROTATION_SCHEDULE,
       AzureWebJobsStorage__queueServiceUri: 'https://acct.queue.core.windows.net',
       AzureWebJobsStorage__tableServiceUri: 'https://acct.table.core.windows.net',
       AzureWebJobsStorage__blobServiceUri: 'https://acct.blob.core.windows.net',
