@@ -13,7 +13,9 @@ export interface BenchStack extends StackReadyFile {
   /** Options for SDK clients that authenticate as the app does, against the same vault. */
   clientOptions(): Promise<{ credential: ManagedIdentityCredential; options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } } }>;
   /** `/_emulator/<route>`: GET without a body, PUT (POST for reset) with one. */
-  admin<T = { operations: Record<string, { calls: number }> }>(route: string, body?: unknown): Promise<T>;
+  admin<T = { operations: Record<string, { calls: number; statuses: Record<string, number> }> }>(route: string, body?: unknown): Promise<T>;
+  /** Everything the stack (and the host in it) printed so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -22,8 +24,11 @@ export async function startBenchStack(): Promise<BenchStack> {
   const readyFile = path.join(dataDir, 'ready.json');
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--data-dir', dataDir, '--ready-file', readyFile], {
     cwd: path.resolve(import.meta.dirname, '..'),
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // A benchmark that fails must not leave the stack running.
   process.once('exit', () => child.kill('SIGTERM'));
   let ready: StackReadyFile | undefined;
@@ -59,6 +64,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         request.end(body === undefined ? undefined : JSON.stringify(body));
       });
     },
+    output: () => output,
     async stop() {
       await stopChild(child, 15_000);
       await rm(dataDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import type { AppConfig } from './config.js';
 import { getCredential } from './credential.js';
 import { nextLinkCapturePolicy } from './paging.js';
+import { throttleGatePolicy } from './throttleGate.js';
 
 export interface VaultClients {
   secrets: SecretClient;
@@ -26,7 +27,10 @@ export function createVaultClients(config: AppConfig): VaultClients {
   // vault under a name where that cannot hold (e.g. https://localhost:8443).
   const options = {
     disableChallengeResourceVerification: config.KEYVAULT_LOCAL,
-    additionalPolicies: [{ policy: nextLinkCapturePolicy, position: 'perCall' as const }],
+    additionalPolicies: [
+      { policy: nextLinkCapturePolicy, position: 'perCall' as const },
+      { policy: throttleGatePolicy(), position: 'perRetry' as const },
+    ],
   };
   return {
     secrets: new SecretClient(config.KEYVAULT_URL, credential, options),

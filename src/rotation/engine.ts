@@ -36,6 +36,9 @@ export interface RunSummary {
   outcomes: RotationOutcome[];
 }
 
+const THROTTLED = Symbol('throttled');
+const MAX_THROTTLED_ATTEMPTS = 5;
+
 /** One rotation id per (secret, version it replaces): two runs planning the same rotation agree on it. */
 const rotationIdFor = (name: string, basis: string) => createHash('sha256').update(`${name.toLowerCase()}/${basis}`).digest('hex').slice(0, 32);
 const basisOf = (properties: Pick<SecretProperties, 'createdOn'>) => properties.createdOn?.toISOString() ?? '';
@@ -95,11 +98,20 @@ export class RotationEngine {
     return this.rotate({ name, basis: basisOf(current.properties), policy: reading.policy, rotationId: randomUUID().replace(/-/g, '') });
   }
 
+  /** One secret's rotation; still throttled after the SDK's own retries, it waits and tries again. */
+  async rotate(item: PlannedRotation): Promise<RotationOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.rotateOnce(item, attempt < MAX_THROTTLED_ATTEMPTS);
+      if (outcome !== THROTTLED) return outcome;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
+
   /**
    * Re-reads the latest version first: if another run already rotated it (same rotation id) or it
    * changed since planning, nothing is written. Then generate, notify the target, verify, write.
    */
-  async rotate(item: PlannedRotation): Promise<RotationOutcome> {
+  private async rotateOnce(item: PlannedRotation, mayRetry: boolean): Promise<RotationOutcome | typeof THROTTLED> {
     try {
       const latest = await this.deps.secrets.getSecret(item.name);
       if (latest.properties.tags?.[TAGS.rotationId] === item.rotationId) return { name: item.name, status: 'skipped', reason: 'already rotated by another run' };
@@ -121,6 +133,7 @@ export class RotationEngine {
       this.deps.log(`Rotated secret ${item.name}: new version ${version}`);
       return { name: item.name, status: 'rotated', version };
     } catch (error) {
+      if (mayRetry && isRestError(error) && error.statusCode === 429) return THROTTLED;
       const reason = isRestError(error) ? `Key Vault answered ${error.statusCode ?? 'without a status'} (${error.code ?? 'no code'})` : (error as Error).message;
       this.deps.log(`Rotation of secret ${item.name} failed: ${reason}`);
       await this.deps.events.publish({ type: 'OperationFailed', name: item.name, reason: `rotation failed: ${reason}` }).catch(() => undefined);
