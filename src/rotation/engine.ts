@@ -37,6 +37,7 @@ export interface RunSummary {
 }
 
 const THROTTLED = Symbol('throttled');
+const NEAR_EXPIRY_MS = 30 * 86_400_000;
 const MAX_THROTTLED_ATTEMPTS = 5;
 
 /** One rotation id per (secret, version it replaces): two runs planning the same rotation agree on it. */
@@ -58,7 +59,10 @@ export class RotationEngine {
     for await (const properties of this.deps.secrets.listPropertiesOfSecrets()) {
       if (properties.managed || properties.enabled === false) continue;
       const reading = readPolicy(properties.tags);
-      if (reading.kind === 'none') continue;
+      if (reading.kind === 'none') {
+        await this.warnIfExpiring(properties);
+        continue;
+      }
       if (reading.kind === 'invalid') {
         invalid++;
         await this.reportInvalid(properties, reading.tag, reading.reason);
@@ -139,6 +143,13 @@ export class RotationEngine {
       await this.deps.events.publish({ type: 'OperationFailed', name: item.name, reason: `rotation failed: ${reason}` }).catch(() => undefined);
       return { name: item.name, status: 'failed', reason };
     }
+  }
+
+  /** Secrets nobody rotates get a SecretNearExpiry event in their last 30 days. */
+  private async warnIfExpiring(properties: SecretProperties): Promise<void> {
+    const expiresOn = properties.expiresOn;
+    if (!expiresOn || expiresOn.getTime() - this.now().getTime() > NEAR_EXPIRY_MS) return;
+    await this.deps.events.publish({ type: 'SecretNearExpiry', name: properties.name, reason: `expires ${expiresOn.toISOString()}` });
   }
 
   private async reportInvalid(properties: SecretProperties, tag: string, reason: string): Promise<void> {

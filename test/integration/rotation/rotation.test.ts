@@ -64,11 +64,13 @@ describe('the rotation timer', () => {
     const notDue = uniqueName('notdue');
     const invalid = uniqueName('invalid');
     const plain = uniqueName('plain');
+    const expiringPlain = uniqueName('expplain');
     for (const name of due) await app.api.put(`/secrets/${name}`, { value: canary, tags: { 'rotation-interval': 'PT1S' } });
     await app.api.put(`/secrets/${expiring}`, { value: canary, expiresOn: new Date(Date.now() + 5 * 86_400_000).toISOString(), tags: { 'rotate-before-expiry': 'P10D', validity: 'P90D' } });
     await app.api.put(`/secrets/${notDue}`, { value: canary, tags: { 'rotation-interval': 'P30D' } });
     await app.api.put(`/secrets/${invalid}`, { value: canary, tags: { 'rotation-interval': 'every tuesday' } });
     await app.api.put(`/secrets/${plain}`, { value: canary });
+    await app.api.put(`/secrets/${expiringPlain}`, { value: canary, expiresOn: new Date(Date.now() + 3 * 86_400_000).toISOString() });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     const before = runsFinished();
@@ -92,6 +94,8 @@ describe('the rotation timer', () => {
       expect(Date.parse(rotated[0]!.time)).toBeGreaterThan(0);
     }
     expect(events.find((e) => e.type === 'OperationFailed' && e.name === invalid)?.reason).toMatch(/rotation-interval/);
+    expect(events.find((e) => e.type === 'SecretNearExpiry' && e.name === expiringPlain)?.reason).toMatch(/^expires /);
+    expect(events.some((e) => e.type === 'SecretNearExpiry' && e.name === plain)).toBe(false);
     expect(messages.join('\n')).not.toContain('CANARY-');
 
     // The rotated version carries the new expiry (validity) and is not due again.
