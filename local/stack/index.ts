@@ -57,7 +57,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await assertPortFree(hostPort, 'the Functions host');
   const stopping: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stopping.reverse()) await stop().catch(() => undefined);
+    for (const stop of [...stopping].reverse()) await stop().catch(() => undefined);
   };
 
   try {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { operationKinds } from '../operations/model.js';
+import { objectNameSchema } from '../platform/apiSchemas.js';
 
 /** A job on the `certificate-jobs` queue (DESIGN §2 "Operations and jobs"). */
 export const jobMessageSchema = z.object({
   v: z.literal(1),
   operationId: z.uuid(),
   kind: z.enum(operationKinds),
-  name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/),
+  name: objectNameSchema,
   /** The certificate policy for create (public SDK shape). */
   policy: z.record(z.string(), z.unknown()).optional(),
   /** Tags and enabled state for a new certificate (create only). */

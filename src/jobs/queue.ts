@@ -1,4 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
+import { onceUntilFailure } from '../platform/once.js';
 import type { JobMessage } from './message.js';
 
 /** Longest delay Azure Storage allows before a message becomes visible: 7 days. */
@@ -9,16 +10,14 @@ const MAX_DELAY_SECONDS = 7 * 24 * 3600;
  * (host.json messageEncoding), and the storage SDK sends text as is, so the JSON is encoded here.
  */
 export class JobQueue {
-  private ready?: Promise<unknown>;
+  private readonly ensureQueue: () => Promise<void>;
 
-  constructor(private readonly queue: QueueClient) {}
+  constructor(private readonly queue: QueueClient) {
+    this.ensureQueue = onceUntilFailure(() => queue.createIfNotExists());
+  }
 
   async enqueue(message: JobMessage, delaySeconds = 0): Promise<void> {
-    this.ready ??= this.queue.createIfNotExists().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
+    await this.ensureQueue();
     const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
     await this.queue.sendMessage(text, { visibilityTimeout: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))) });
   }

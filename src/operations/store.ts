@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
+import { onceUntilFailure } from '../platform/once.js';
 import { isTerminal, type Operation, type OperationKind } from './model.js';
 
 /** Worker bookkeeping kept beside the public operation resource. */
@@ -89,9 +90,11 @@ function toEntity(operation: StoredOperation): OperationEntity {
  * other's changes. An index row per certificate name points at its one active operation.
  */
 export class OperationStore {
-  private ready?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly table: TableClient, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly table: TableClient, private readonly now: () => Date = () => new Date()) {
+    this.ensureTable = onceUntilFailure(() => table.createTable());
+  }
 
   async get(id: string): Promise<StoredOperation | undefined> {
     await this.ensureTable();
@@ -203,11 +206,4 @@ export class OperationStore {
     }
   }
 
-  private async ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
-  }
 }

@@ -1,5 +1,6 @@
 import type { QueueClient } from '@azure/storage-queue';
 import { getConfig } from './config.js';
+import { onceUntilFailure } from './once.js';
 import { getStorage } from './storage.js';
 
 export type VaultEventType = 'SecretRotated' | 'SecretNearExpiry' | 'CertificateRenewed' | 'CertificateNearExpiry' | 'OperationFailed';
@@ -19,16 +20,14 @@ export interface EventPublisher {
 
 /** Publishes JSON events, base64-encoded like every message the Functions host reads. */
 export class QueueEventPublisher implements EventPublisher {
-  private ready?: Promise<unknown>;
+  private readonly ensureQueue: () => Promise<void>;
 
-  constructor(private readonly queue: QueueClient) {}
+  constructor(private readonly queue: QueueClient) {
+    this.ensureQueue = onceUntilFailure(() => queue.createIfNotExists());
+  }
 
   async publish(event: Omit<VaultEvent, 'time'>): Promise<void> {
-    this.ready ??= this.queue.createIfNotExists().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
+    await this.ensureQueue();
     const body: VaultEvent = { ...event, time: new Date().toISOString() };
     await this.queue.sendMessage(Buffer.from(JSON.stringify(body)).toString('base64'));
   }

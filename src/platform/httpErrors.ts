@@ -14,8 +14,6 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, target?: string) => new ApiError(400, 'BadRequest', message, target);
-export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 
 export interface ErrorBody {
   error: { code: string; message: string; target?: string };

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { RestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 import { ApiError } from './httpErrors.js';
+import { onceUntilFailure } from './once.js';
 
 /** How long a key is remembered, and how long an unfinished claim blocks a retry. */
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -39,16 +40,14 @@ const requestDigest = (key: string, request: unknown) => createHmac('sha256', ke
  * request bodies as HMACs keyed by the idempotency key: never a value.
  */
 export class TableIdempotencyStore implements IdempotencyStore {
-  private tableReady?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly table: TableClient, private readonly now: () => number = Date.now) {}
+  constructor(private readonly table: TableClient, private readonly now: () => number = Date.now) {
+    this.ensureTable = onceUntilFailure(() => table.createTable());
+  }
 
   async run(scope: string, key: string, request: unknown, work: () => Promise<IdempotentOutcome>) {
-    this.tableReady ??= this.table.createTable().catch((error: unknown) => {
-      this.tableReady = undefined;
-      throw error;
-    });
-    await this.tableReady;
+    await this.ensureTable();
     const partitionKey = `idempotency-${sha256(scope).slice(0, 32)}`;
     const rowKey = sha256(key);
     const requestHash = requestDigest(key, request);

@@ -27,9 +27,8 @@ export function toSecretSummary(properties: SecretProperties): Omit<SecretRespon
   };
 }
 
-export function toSecretResponse(secret: KeyVaultSecret, includeValue: boolean): SecretResponse {
-  const summary = toSecretSummary(secret.properties);
-  return includeValue ? { ...summary, value: secret.value ?? '' } : summary;
+export function toSecretResponse(secret: KeyVaultSecret): SecretResponse {
+  return { ...toSecretSummary(secret.properties), value: secret.value ?? '' };
 }
 
 export function toDeletedSecret(secret: DeletedSecret): DeletedSecretResponse {

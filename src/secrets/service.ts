@@ -25,7 +25,7 @@ export class SecretsService {
 
   async get(name: string, version?: string): Promise<SecretResponse> {
     const secret = await vaultCall(subject(name), () => this.deps.client.getSecret(name, version ? { version } : {}));
-    return toSecretResponse(secret, true);
+    return toSecretResponse(secret);
   }
 
   /**
@@ -51,7 +51,7 @@ export class SecretsService {
           expiresOn: toDate(input.expiresOn),
         }),
       );
-      written = toSecretResponse(secret, true);
+      written = toSecretResponse(secret);
       return { status: current.exists ? 200 : 201, result: written.version };
     };
     const outcome = idempotencyKey
