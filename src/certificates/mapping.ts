@@ -1,9 +1,9 @@
 // Maps the Key Vault SDK's certificate shapes to the API's. No private key ever passes here:
 // the SDK's certificate objects carry only the public certificate (`cer`).
 import type { CertificateOperation, CertificatePolicy, CertificateProperties, DeletedCertificate, KeyVaultCertificate } from '@azure/keyvault-certificates';
+import { iso, toCommonProperties } from '../platform/objectProperties.js';
 import type { CertificatePolicyInput, CertificateResponse, CertificateSummary, DeletedCertificateResponse, PendingOperationResponse } from './schemas.js';
 
-const iso = (date: Date | undefined) => date?.toISOString();
 
 export function toPem(der: Uint8Array): string {
   const base64 = Buffer.from(der).toString('base64');
@@ -16,13 +16,7 @@ export function toCertificateSummary(properties: CertificateProperties): Certifi
     id: properties.id ?? '',
     ...(properties.version ? { version: properties.version } : {}),
     properties: {
-      enabled: properties.enabled ?? true,
-      tags: properties.tags ?? {},
-      createdOn: iso(properties.createdOn),
-      updatedOn: iso(properties.updatedOn),
-      notBefore: iso(properties.notBefore),
-      expiresOn: iso(properties.expiresOn),
-      recoveryLevel: properties.recoveryLevel,
+      ...toCommonProperties(properties),
       x509Thumbprint: properties.x509Thumbprint ? Buffer.from(properties.x509Thumbprint).toString('hex') : undefined,
     },
   };

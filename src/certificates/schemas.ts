@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { objectNameSchema, tagsSchema, versionSchema } from '../platform/apiSchemas.js';
+import { commonPropertiesShape } from '../platform/objectProperties.js';
 import { pageQuerySchema, pageSchema } from '../platform/paging.js';
 
 export const certificateNameParams = z.object({ name: objectNameSchema });
@@ -74,13 +75,7 @@ export const updateCertificateBody = z
   .meta({ id: 'UpdateCertificateRequest' });
 
 export const certificatePropertiesSchema = z.object({
-  enabled: z.boolean(),
-  tags: z.record(z.string(), z.string()),
-  createdOn: z.string().optional(),
-  updatedOn: z.string().optional(),
-  notBefore: z.string().optional(),
-  expiresOn: z.string().optional(),
-  recoveryLevel: z.string().optional(),
+  ...commonPropertiesShape,
   x509Thumbprint: z.string().optional().meta({ description: 'SHA-1 thumbprint, hex.' }),
 });
 

@@ -2,6 +2,7 @@
 import type { KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
 import { z } from 'zod';
 import { objectNameSchema, versionSchema } from '../platform/apiSchemas.js';
+import { commonPropertiesShape, toCommonProperties } from '../platform/objectProperties.js';
 import { vaultCall } from '../platform/vaultErrors.js';
 
 export const keyNameParams = z.object({ name: objectNameSchema });
@@ -27,15 +28,9 @@ export const keySchema = z
     version: z.string(),
     key: publicJwkSchema,
     properties: z.object({
-      enabled: z.boolean(),
+      ...commonPropertiesShape,
       exportable: z.boolean().optional(),
       managed: z.boolean(),
-      tags: z.record(z.string(), z.string()),
-      createdOn: z.string().optional(),
-      updatedOn: z.string().optional(),
-      notBefore: z.string().optional(),
-      expiresOn: z.string().optional(),
-      recoveryLevel: z.string().optional(),
     }),
   })
   .meta({ id: 'Key' });
@@ -43,7 +38,6 @@ export const keySchema = z
 export type KeyResponse = z.infer<typeof keySchema>;
 
 const b64url = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('base64url') : undefined);
-const iso = (date: Date | undefined) => date?.toISOString();
 
 /** Public members only: private parts (d, p, q, dp, dq, qi, k) are never copied. */
 export function toKeyResponse(key: KeyVaultKey): KeyResponse {
@@ -63,17 +57,7 @@ export function toKeyResponse(key: KeyVaultKey): KeyResponse {
       x: b64url(jwk.x),
       y: b64url(jwk.y),
     },
-    properties: {
-      enabled: p.enabled ?? true,
-      exportable: p.exportable,
-      managed: p.managed ?? false,
-      tags: p.tags ?? {},
-      createdOn: iso(p.createdOn),
-      updatedOn: iso(p.updatedOn),
-      notBefore: iso(p.notBefore),
-      expiresOn: iso(p.expiresOn),
-      recoveryLevel: p.recoveryLevel,
-    },
+    properties: { ...toCommonProperties(p), exportable: p.exportable, managed: p.managed ?? false },
   };
 }
 

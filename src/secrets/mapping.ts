@@ -1,21 +1,11 @@
 // Maps the Key Vault SDK's secret shapes to the API's. Values are copied only where asked.
 import type { DeletedSecret, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
+import { iso, toCommonProperties } from '../platform/objectProperties.js';
 import type { DeletedSecretResponse, SecretResponse } from './schemas.js';
 
-const iso = (date: Date | undefined) => date?.toISOString();
 
 export function toSecretProperties(properties: SecretProperties): SecretResponse['properties'] {
-  return {
-    enabled: properties.enabled ?? true,
-    contentType: properties.contentType,
-    tags: properties.tags ?? {},
-    createdOn: iso(properties.createdOn),
-    updatedOn: iso(properties.updatedOn),
-    notBefore: iso(properties.notBefore),
-    expiresOn: iso(properties.expiresOn),
-    recoveryLevel: properties.recoveryLevel,
-    managed: properties.managed ?? false,
-  };
+  return { ...toCommonProperties(properties), contentType: properties.contentType, managed: properties.managed ?? false };
 }
 
 export function toSecretSummary(properties: SecretProperties): Omit<SecretResponse, 'value'> {

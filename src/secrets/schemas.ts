@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateSchema, objectNameSchema, tagsSchema, versionSchema } from '../platform/apiSchemas.js';
+import { commonPropertiesShape } from '../platform/objectProperties.js';
 import { pageQuerySchema, pageSchema } from '../platform/paging.js';
 
 /** Key Vault's limit for a secret value: 25 KiB. */
@@ -10,14 +11,8 @@ export const secretVersionParams = z.object({ name: objectNameSchema, version: v
 
 export const secretPropertiesSchema = z
   .object({
-    enabled: z.boolean(),
+    ...commonPropertiesShape,
     contentType: z.string().optional(),
-    tags: z.record(z.string(), z.string()),
-    createdOn: z.string().optional(),
-    updatedOn: z.string().optional(),
-    notBefore: z.string().optional(),
-    expiresOn: z.string().optional(),
-    recoveryLevel: z.string().optional(),
     managed: z.boolean().meta({ description: 'True for the secret backing a certificate (read-only here).' }),
   })
   .meta({ id: 'SecretProperties' });
