@@ -1,8 +1,7 @@
-import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { defineEndpoint, type EndpointResult } from '../platform/endpoint.js';
-import { apiNextLink, type ApiPage, type PageQuery } from '../platform/paging.js';
+import { pageResponse } from '../platform/paging.js';
 import { operationSchema } from '../operations/model.js';
 import type { StoredOperation } from '../operations/store.js';
 import { getCertificatesService } from './index.js';
@@ -34,19 +33,13 @@ function ok(body: unknown, status = 200): EndpointResult {
   return { status, body, headers: { 'cache-control': 'no-store' } };
 }
 
-function page<T>(request: HttpRequest, query: PageQuery, result: ApiPage<T>): EndpointResult {
-  return ok({ value: result.items, nextLink: apiNextLink(request, query, result.continuationToken) });
-}
-
 /** 202 with the operation (new, or the one already running for this certificate). */
-function acceptedOperation(request: HttpRequest, operation: StoredOperation): EndpointResult {
+function acceptedOperation(apiBase: string, operation: StoredOperation): EndpointResult {
   const { progress: _progress, ...publicOperation } = operation;
-  const url = new URL(request.url);
-  const apiBase = url.pathname.slice(0, url.pathname.search(/\/(certificates|deleted-certificates)\//));
   return {
     status: 202,
     body: publicOperation,
-    headers: { 'operation-location': `${url.origin}${apiBase}/operations/${operation.id}`, 'retry-after': '2', 'cache-control': 'no-store' },
+    headers: { 'operation-location': `${apiBase}/operations/${operation.id}`, 'retry-after': '2', 'cache-control': 'no-store' },
   };
 }
 
@@ -60,7 +53,7 @@ export const listCertificates = defineEndpoint({
   query: certificateListQuery,
   responses: { 200: { description: 'A page of certificates.', schema: certificatePageSchema } },
   handle: async ({ request, query }) =>
-    page(request, query, await getCertificatesService().list(query.maxPageSize, query.continuationToken, query.includePending === 'true')),
+    pageResponse(request, query, await getCertificatesService().list(query.maxPageSize, query.continuationToken, query.includePending === 'true')),
 });
 
 export const createCertificate = defineEndpoint({
@@ -77,7 +70,7 @@ export const createCertificate = defineEndpoint({
     202: accepted,
     409: { description: 'The name belongs to a deleted certificate, or another operation runs on it.', schema: errorBodySchema },
   },
-  handle: async ({ request, params, body }) => acceptedOperation(request, (await getCertificatesService().create(params.name, body ?? {})).operation),
+  handle: async ({ apiBase, params, body }) => acceptedOperation(apiBase, (await getCertificatesService().create(params.name, body ?? {})).operation),
 });
 
 export const getCertificate = defineEndpoint({
@@ -114,7 +107,7 @@ export const listCertificateVersions = defineEndpoint({
   params: certificateNameParams,
   query: listQuery,
   responses: { 200: { description: 'A page of versions.', schema: certificatePageSchema } },
-  handle: async ({ request, params, query }) => page(request, query, await getCertificatesService().listVersions(params.name, query.maxPageSize, query.continuationToken)),
+  handle: async ({ request, params, query }) => pageResponse(request, query, await getCertificatesService().listVersions(params.name, query.maxPageSize, query.continuationToken)),
 });
 
 export const updateCertificate = defineEndpoint({
@@ -181,7 +174,7 @@ export const renewCertificate = defineEndpoint({
   permission: 'write',
   params: certificateNameParams,
   responses: { 202: accepted, 404: notFound, 409: { description: 'Another operation runs on this certificate.', schema: errorBodySchema } },
-  handle: async ({ request, params }) => acceptedOperation(request, (await getCertificatesService().renew(params.name)).operation),
+  handle: async ({ apiBase, params }) => acceptedOperation(apiBase, (await getCertificatesService().renew(params.name)).operation),
 });
 
 export const getPendingOperation = defineEndpoint({
@@ -217,7 +210,7 @@ export const deleteCertificate = defineEndpoint({
   permission: 'write',
   params: certificateNameParams,
   responses: { 202: accepted, 404: notFound, 409: { description: 'Another operation runs on this certificate.', schema: errorBodySchema } },
-  handle: async ({ request, params }) => acceptedOperation(request, (await getCertificatesService().delete(params.name)).operation),
+  handle: async ({ apiBase, params }) => acceptedOperation(apiBase, (await getCertificatesService().delete(params.name)).operation),
 });
 
 export const listDeletedCertificates = defineEndpoint({
@@ -229,7 +222,7 @@ export const listDeletedCertificates = defineEndpoint({
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of deleted certificates.', schema: deletedCertificatePageSchema } },
-  handle: async ({ request, query }) => page(request, query, await getCertificatesService().listDeleted(query.maxPageSize, query.continuationToken)),
+  handle: async ({ request, query }) => pageResponse(request, query, await getCertificatesService().listDeleted(query.maxPageSize, query.continuationToken)),
 });
 
 export const getDeletedCertificate = defineEndpoint({
@@ -253,7 +246,7 @@ export const recoverDeletedCertificate = defineEndpoint({
   permission: 'write',
   params: certificateNameParams,
   responses: { 202: accepted, 404: { description: 'No such deleted certificate.', schema: errorBodySchema } },
-  handle: async ({ request, params }) => acceptedOperation(request, (await getCertificatesService().recover(params.name)).operation),
+  handle: async ({ apiBase, params }) => acceptedOperation(apiBase, (await getCertificatesService().recover(params.name)).operation),
 });
 
 export const purgeDeletedCertificate = defineEndpoint({

@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { CertificateClient, CertificatePolicy, ImportCertificatePolicy } from '@azure/keyvault-certificates';
 import { ApiError } from '../platform/httpErrors.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
-import { toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { deletedButRecoverable, toApiError, vaultCall } from '../platform/vaultErrors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { OperationKind } from '../operations/model.js';
 import type { OperationStore, StoredOperation } from '../operations/store.js';
@@ -171,12 +171,7 @@ export class CertificatesService {
       if ((error as { statusCode?: number }).statusCode === 404) return;
       throw toApiError(error, deletedSubject(name));
     }
-    const base = `/api/deleted-certificates/${name}`;
-    throw new ApiError(
-      409,
-      'ObjectIsDeletedButRecoverable',
-      `Certificate '${name}' is deleted but recoverable, so its name cannot be reused yet. Recover it with POST ${base}/recover, or purge it with DELETE ${base} and try again.`,
-    );
+    throw deletedButRecoverable(subject(name));
   }
 }
 

@@ -16,6 +16,8 @@ export interface EndpointInput<P, Q, B> {
   request: HttpRequest;
   context: InvocationContext;
   requestId: string;
+  /** The API's root URL as the caller reached it (e.g. `http://localhost:7071/api`), for links. */
+  apiBase: string;
 }
 
 export interface EndpointResult {
@@ -71,12 +73,21 @@ export function registerEndpoint(endpoint: Endpoint): void {
       const body = endpoint.body
         ? await readJsonBody(request, endpoint.body.schema, { required: endpoint.body.required, maxBytes: endpoint.body.maxBytes })
         : undefined;
-      const result = await endpoint.handle({ params, query, body, request, context, requestId });
+      const apiBase = apiBaseUrl(request, endpoint.route.split('/')[0]!);
+      const result = await endpoint.handle({ params, query, body, request, context, requestId, apiBase });
       return result.body === undefined
         ? { status: result.status, headers: result.headers }
         : { status: result.status, jsonBody: result.body, headers: result.headers };
     }),
   });
+}
+
+/** The request's URL up to where the route `routeRoot/…` begins: the API root, route prefix included. */
+export function apiBaseUrl(request: HttpRequest, routeRoot: string): string {
+  const url = new URL(request.url);
+  const segments = url.pathname.split('/');
+  const root = segments.indexOf(routeRoot);
+  return `${url.origin}${(root < 0 ? segments : segments.slice(0, root)).join('/')}`;
 }
 
 const COMMON_ERRORS: Record<number, string> = {

@@ -124,6 +124,15 @@ function decodeContinuation(token: string, request: PageRequest): ContinuationSt
   return state;
 }
 
+/** A 200 answer with one page of a listing, in the API's `{ value, nextLink }` shape. */
+export function pageResponse<T>(request: HttpRequest, query: PageQuery & Record<string, unknown>, page: ApiPage<T>) {
+  return {
+    status: 200,
+    body: { value: page.items, nextLink: apiNextLink(request, query, page.continuationToken) },
+    headers: { 'cache-control': 'no-store' },
+  };
+}
+
 /** This API's nextLink: the same URL with the caller's query (page size, filters) and the new token. */
 export function apiNextLink(request: HttpRequest, query: PageQuery & Record<string, unknown>, token: string | undefined): string | null {
   if (!token) return null;

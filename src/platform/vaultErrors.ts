@@ -44,14 +44,7 @@ export function toApiError(error: unknown, subject: VaultErrorSubject): unknown 
     case 404:
       return notFoundError(subject);
     case 409:
-      if (inner === 'ObjectIsDeletedButRecoverable' || /deleted but recoverable/i.test(error.message)) {
-        const base = `/api/deleted-${collection[subject.kind]}/${subject.name}`;
-        return new ApiError(
-          409,
-          'ObjectIsDeletedButRecoverable',
-          `${label} is deleted but recoverable, so its name cannot be reused yet. Recover it with POST ${base}/recover, or purge it with DELETE ${base} and try again.`,
-        );
-      }
+      if (inner === 'ObjectIsDeletedButRecoverable' || /deleted but recoverable/i.test(error.message)) return deletedButRecoverable(subject);
       if (inner === 'ObjectIsBeingDeleted') return new ApiError(409, 'ObjectIsBeingDeleted', `${label} is still being deleted. Try again shortly.`, undefined, { 'retry-after': '5' });
       return new ApiError(409, 'Conflict', `${label} is in a state that does not allow this operation.`);
     case 429:
@@ -65,13 +58,24 @@ export function toApiError(error: unknown, subject: VaultErrorSubject): unknown 
   return error;
 }
 
+/** The name belongs to a soft-deleted object: the message says how to recover or purge it. */
+export function deletedButRecoverable(subject: VaultErrorSubject): ApiError {
+  const base = `/api/deleted-${collection[subject.kind]}/${subject.name}`;
+  return new ApiError(
+    409,
+    'ObjectIsDeletedButRecoverable',
+    `${subject.kind} '${subject.name}' is deleted but recoverable, so its name cannot be reused yet. Recover it with POST ${base}/recover, or purge it with DELETE ${base} and try again.`,
+  );
+}
+
 export function notFoundError(subject: VaultErrorSubject): ApiError {
   return subject.deleted
     ? new ApiError(404, `Deleted${subject.kind}NotFound`, `There is no deleted ${subject.kind.toLowerCase()} named '${subject.name}'.`)
     : new ApiError(404, `${subject.kind}NotFound`, `${subject.kind} '${subject.name}' was not found.`);
 }
 
-function innerCode(error: { details?: unknown }): string | undefined {
+/** Key Vault's inner error code (e.g. `SecretDisabled`, `ForbiddenByRbac`). */
+export function innerCode(error: { details?: unknown }): string | undefined {
   const details = error.details as { error?: { innerError?: { code?: string }; innererror?: { code?: string } } } | undefined;
   return details?.error?.innerError?.code ?? details?.error?.innererror?.code;
 }

@@ -1,8 +1,7 @@
-import type { HttpRequest } from '@azure/functions';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { etagOf, preconditionsOf } from '../platform/conditional.js';
 import { defineEndpoint, type EndpointResult } from '../platform/endpoint.js';
-import { apiNextLink, type ApiPage, type PageQuery } from '../platform/paging.js';
+import { pageResponse } from '../platform/paging.js';
 import { ApiError } from '../platform/httpErrors.js';
 import { vaultCall } from '../platform/vaultErrors.js';
 import { getRotationEngine } from '../rotation/index.js';
@@ -33,10 +32,6 @@ function ok(body: unknown, version?: string, status = 200): EndpointResult {
   return { status, body, headers: { ...noStore, ...(version ? { etag: etagOf(version) } : {}) } };
 }
 
-function page<T>(request: HttpRequest, query: PageQuery, result: ApiPage<T>): EndpointResult {
-  return ok({ value: result.items, nextLink: apiNextLink(request, query, result.continuationToken) });
-}
-
 export const listSecrets = defineEndpoint({
   functionName: 'secretsList',
   method: 'GET',
@@ -46,7 +41,7 @@ export const listSecrets = defineEndpoint({
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of secrets.', schema: secretPageSchema } },
-  handle: async ({ request, query }) => page(request, query, await getSecretsService().list(query.maxPageSize, query.continuationToken)),
+  handle: async ({ request, query }) => pageResponse(request, query, await getSecretsService().list(query.maxPageSize, query.continuationToken)),
 });
 
 export const setSecret = defineEndpoint({
@@ -68,7 +63,7 @@ export const setSecret = defineEndpoint({
     413: { description: 'The body is too large.', schema: errorBodySchema },
     422: { description: 'The Idempotency-Key was used with a different request.', schema: errorBodySchema },
   },
-  handle: async ({ request, params, query, body }) => {
+  handle: async ({ request, params, query, body, apiBase }) => {
     const { secret, created } = await getSecretsService().set(
       params.name,
       body!,
@@ -77,7 +72,7 @@ export const setSecret = defineEndpoint({
     );
     const { value: _value, ...withoutValue } = secret;
     const result = ok(query.returnValue === 'true' ? secret : withoutValue, secret.version, created ? 201 : 200);
-    if (created) result.headers!.location = new URL(`secrets/${params.name}/versions/${secret.version}`, apiBase(request)).toString();
+    if (created) result.headers!.location = `${apiBase}/secrets/${params.name}/versions/${secret.version}`;
     return result;
   },
 });
@@ -123,7 +118,7 @@ export const listSecretVersions = defineEndpoint({
   query: listQuery,
   responses: { 200: { description: 'A page of versions; empty for an unknown name.', schema: secretPageSchema } },
   handle: async ({ request, params, query }) =>
-    page(request, query, await getSecretsService().listVersions(params.name, query.maxPageSize, query.continuationToken)),
+    pageResponse(request, query, await getSecretsService().listVersions(params.name, query.maxPageSize, query.continuationToken)),
 });
 
 const updateResponses = {
@@ -192,7 +187,7 @@ export const listDeletedSecrets = defineEndpoint({
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of deleted secrets.', schema: deletedSecretPageSchema } },
-  handle: async ({ request, query }) => page(request, query, await getSecretsService().listDeleted(query.maxPageSize, query.continuationToken)),
+  handle: async ({ request, query }) => pageResponse(request, query, await getSecretsService().listDeleted(query.maxPageSize, query.continuationToken)),
 });
 
 export const getDeletedSecret = defineEndpoint({
@@ -273,10 +268,3 @@ export const secretEndpoints = [
   purgeDeletedSecret,
   rotateSecret,
 ];
-
-/** `…/api/` of the current request, for Location headers. */
-function apiBase(request: HttpRequest): string {
-  const url = new URL(request.url);
-  const index = url.pathname.indexOf('/secrets');
-  return `${url.origin}${url.pathname.slice(0, index + 1)}`;
-}

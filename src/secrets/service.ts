@@ -3,7 +3,7 @@ import { checkPreconditions, hasPreconditions, type Preconditions } from '../pla
 import type { IdempotencyStore } from '../platform/idempotency.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { RestError } from '@azure/core-rest-pipeline';
-import { isNotFound, notFoundError, toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { innerCode, isNotFound, notFoundError, toApiError, vaultCall } from '../platform/vaultErrors.js';
 import { toDeletedSecret, toSecretResponse, toSecretSummary } from './mapping.js';
 import type { DeletedSecretResponse, SecretResponse, SetSecretInput, UpdateSecretInput } from './schemas.js';
 
@@ -17,7 +17,7 @@ export interface SecretsDeps {
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : undefined);
 const subject = (name: string) => ({ kind: 'Secret' as const, name });
 const deletedSubject = (name: string) => ({ kind: 'Secret' as const, name, deleted: true });
-const isDisabled = (error: unknown) => error instanceof RestError && error.statusCode === 403 && /disabled/i.test(error.message);
+const isDisabled = (error: unknown) => error instanceof RestError && error.statusCode === 403 && innerCode(error) === 'SecretDisabled';
 
 /** The secrets operations of the API, on top of the Key Vault SDK. */
 export class SecretsService {

@@ -6,7 +6,7 @@ import type { HandlerResult, Operation, RequestContext } from '../context.js';
 import { errors } from '../errors.js';
 import { objectId } from '../ids.js';
 import { findVersion, getLive, wireAttributes } from '../objects.js';
-import { nextLink, readPageRequest } from '../paging.js';
+import { nextLink, readPageRequest, versionsPage } from '../paging.js';
 import type { StoredObject, StoredVersion } from '../store/types.js';
 
 export const KEY_KIND = 'key';
@@ -71,15 +71,7 @@ async function listKeyVersions(ctx: RequestContext): Promise<HandlerResult> {
   const page = readPageRequest(ctx);
   const key = ctx.store.get<KeyData, unknown>(ctx.vault, KEY_KIND, ctx.params['name']!);
   if (!key || key.deleted) return { body: { value: [], nextLink: null } };
-  const start = page.after !== undefined && /^\d+$/.test(page.after) ? Number(page.after) : 0;
-  const slice = key.versions.slice(start, start + page.limit);
-  const end = start + slice.length;
-  return {
-    body: {
-      value: slice.map((version) => keyItem(ctx, key, version, true)),
-      nextLink: nextLink(ctx, `/keys/${key.name}/versions`, page, end < key.versions.length ? String(end) : undefined),
-    },
-  };
+  return { body: versionsPage(ctx, `/keys/${key.name}/versions`, page, key.versions, (version) => keyItem(ctx, key, version, true)) };
 }
 
 export const keyOperations: Operation[] = [

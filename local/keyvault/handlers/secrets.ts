@@ -18,7 +18,7 @@ import {
   softDelete,
   wireAttributes,
 } from '../objects.js';
-import { nextLink, readPageRequest } from '../paging.js';
+import { nextLink, readPageRequest, versionsPage } from '../paging.js';
 import type { StoredObject, StoredVersion } from '../store/types.js';
 import { attributesSchema, contentTypeSchema, definedOnly, parseBody, tagsSchema } from '../validation.js';
 
@@ -249,16 +249,8 @@ async function listSecretVersions(ctx: RequestContext): Promise<HandlerResult> {
   const page = readPageRequest(ctx);
   const secret = ctx.store.get<SecretData, unknown>(ctx.vault, SECRET_KIND, name);
   if (!secret || secret.deleted) return { body: { value: [], nextLink: null } };
-  // Continuation for versions = number of versions already returned.
-  const start = page.after !== undefined && /^\d+$/.test(page.after) ? Number(page.after) : 0;
-  const slice = secret.versions.slice(start, start + page.limit);
-  const end = start + slice.length;
-  const continuation = end < secret.versions.length ? String(end) : undefined;
   return {
-    body: {
-      value: slice.map((version) => item(ctx, secret, version, true)),
-      nextLink: nextLink(ctx, `/secrets/${secret.name}/versions`, page, continuation),
-    },
+    body: versionsPage(ctx, `/secrets/${secret.name}/versions`, page, secret.versions, (version) => item(ctx, secret, version, true)),
   };
 }
 
