@@ -1,8 +1,9 @@
 // Function and master keys, generated once per data dir and kept across restarts (reference §7.2).
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomicFile.js';
+import { sameSecret } from '../shared/sameSecret.js';
 
 export interface HostKeys {
   masterKey: string;
@@ -35,18 +36,13 @@ function newKey(): string {
 
 export function keyAccess(keys: HostKeys, presented: string | undefined, functionName: string | undefined): KeyAccess {
   if (!presented) return 'none';
-  if (sameKey(presented, keys.masterKey)) return 'admin';
-  if (Object.values(keys.functionKeys).some((k) => sameKey(presented, k))) return 'function';
+  if (sameSecret(presented, keys.masterKey)) return 'admin';
+  if (Object.values(keys.functionKeys).some((k) => sameSecret(presented, k))) return 'function';
   const own = functionName ? keys.perFunction[functionName] : undefined;
-  if (own && Object.values(own).some((k) => sameKey(presented, k))) return 'function';
+  if (own && Object.values(own).some((k) => sameSecret(presented, k))) return 'function';
   return 'none';
 }
 
-function sameKey(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** `x-functions-key` wins; `?code=` counts only when the header is absent (a wrong header beats a right code). */
 export function presentedKey(headerValue: string | string[] | undefined, code: string | null): string | undefined {

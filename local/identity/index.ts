@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JSONWebKeySet } from 'jose';
+import { sameSecret } from '../shared/sameSecret.js';
 import { IdentityStateStore } from './state.js';
 import { issuerFor, TokenSigner, type TokenSubject } from './tokens.js';
 
@@ -155,9 +156,10 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions = {
     }
     if (url.pathname !== '/msi/token' && url.pathname !== '/msi/token/') return tokenError(res, 404, 'not_found', 'Unknown path.');
     if (req.method !== 'GET') return tokenError(res, 405, 'invalid_request', 'Only GET is supported.');
-    const header = req.headers[IDENTITY_HEADER_NAME];
+    const presented = req.headers[IDENTITY_HEADER_NAME];
+    const header = Array.isArray(presented) ? presented[0] : presented;
     if (header === undefined) return tokenError(res, 400, 'invalid_request', 'Required metadata header X-IDENTITY-HEADER not specified.');
-    if (header !== identityHeader) return tokenError(res, 401, 'unauthorized_client', 'The X-IDENTITY-HEADER value is not valid.');
+    if (!sameSecret(header, identityHeader)) return tokenError(res, 401, 'unauthorized_client', 'The X-IDENTITY-HEADER value is not valid.');
     const apiVersion = url.searchParams.get('api-version');
     if (apiVersion !== APP_SERVICE_API_VERSION) {
       return tokenError(res, 400, 'invalid_request', `api-version '${apiVersion ?? ''}' is not supported; use ${APP_SERVICE_API_VERSION}.`);

@@ -67,6 +67,8 @@ export const errors = {
     new KeyVaultError(401, 'Unauthorized', 'AKV10013: Token is expired.', undefined, headers),
   tokenNotYetValid: (headers: Record<string, string>) =>
     new KeyVaultError(401, 'Unauthorized', 'AKV10014: Token is not yet valid.', undefined, headers),
+  /** Emulator admin routes (/_emulator) without the right admin token. */
+  adminTokenRequired: (headerName: string) => new KeyVaultError(401, 'Unauthorized', `Admin routes require the ${headerName} header.`),
 
   // 403
   forbiddenByRbac: (details: { caller: string; action: string; resource: string; vault: string }) =>

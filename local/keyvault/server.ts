@@ -1,6 +1,7 @@
 // The HTTPS front: fastify wiring of the pipeline every Key Vault request goes through.
 //
 //   onRequest:  request id → (admin routes: admin token) → 401 challenge / JWT → faults
+//               (a request is an admin one when the route it matched is, whatever its spelling)
 //   route:      api-version → name/version params → RBAC data action → handler
 //   errors:     KeyVaultError → its status/code; framework 4xx → 400 BadParameter; else 500
 //
@@ -12,6 +13,7 @@ import type { Principal, TokenVerifier } from './auth/jwt.js';
 import type { RoleAssignments } from './auth/roles.js';
 import type { EmulatorSettings, HandlerResult, Operation, RequestContext, VaultPolicy } from './context.js';
 import type { CallCounters } from './counters.js';
+import { sameSecret } from '../shared/sameSecret.js';
 import { errors, KeyVaultError } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { vaultKeyForHost, vaultNameForHost } from './ids.js';
@@ -48,6 +50,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     operation?: string;
+    /** Set on /_emulator routes (admin/routes.ts): guarded by the admin token, not Key Vault auth. */
+    admin?: boolean;
   }
 }
 
@@ -56,8 +60,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Decided by the matched route: the router matches paths case-insensitively, so a prefix test
+ * on the raw URL would let `/_EMULATOR/...` through without the admin token. */
 function isAdmin(request: FastifyRequest): boolean {
-  return request.url === ADMIN_PREFIX || request.url.startsWith(`${ADMIN_PREFIX}/`) || request.url.startsWith(`${ADMIN_PREFIX}?`);
+  return request.routeOptions.config?.admin === true;
 }
 
 function operationName(request: FastifyRequest): string {
@@ -83,10 +89,8 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     frameworkErrors: (_error, request, reply) => {
       reply.header('x-ms-request-id', request.id).header('x-ms-keyvault-region', 'local');
       const badRequest = errors.badParameter('The request URI is invalid.');
-      const authenticated = isAdmin(request)
-        ? Promise.resolve()
-        : options.verifier.verify(header(request, 'authorization'), header(request, 'host') ?? 'localhost');
-      authenticated.then(
+      // No route matched yet, so this is never an admin request: Key Vault auth comes first.
+      options.verifier.verify(header(request, 'authorization'), header(request, 'host') ?? 'localhost').then(
         () => send(reply, 400, badRequest.toBody()),
         (error: unknown) => {
           const failure = error instanceof KeyVaultError ? error : badRequest;
@@ -111,8 +115,8 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     const clientRequestId = header(request, 'x-ms-client-request-id');
     if (clientRequestId) reply.header('x-ms-client-request-id', clientRequestId);
     if (isAdmin(request)) {
-      if (options.adminToken && header(request, ADMIN_TOKEN_HEADER) !== options.adminToken) {
-        throw new KeyVaultError(401, 'Unauthorized', `Admin routes require the ${ADMIN_TOKEN_HEADER} header.`);
+      if (options.adminToken !== undefined && !sameSecret(header(request, ADMIN_TOKEN_HEADER), options.adminToken)) {
+        throw errors.adminTokenRequired(ADMIN_TOKEN_HEADER);
       }
       return;
     }

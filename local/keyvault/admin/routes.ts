@@ -1,6 +1,6 @@
 // /_emulator/* — emulator control, not part of the Key Vault API. No Key Vault auth; protected
 // by an optional admin token (header x-emulator-admin-token, checked in server.ts).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { isRoleName, type RoleAssignment, type RoleAssignments } from '../auth/roles.js';
 import type { EmulatorSettings } from '../context.js';
@@ -51,27 +51,29 @@ function json<S extends z.ZodType>(request: FastifyRequest, schema: S): z.infer<
 }
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDependencies): void {
-  const p = ADMIN_PREFIX;
-  app.get(`${p}/health`, async () => ({ status: 'ok' }));
-  app.get(`${p}/info`, async () => deps.info());
-  app.get(`${p}/counters`, async () => deps.counters.snapshot());
-  app.post(`${p}/reset`, async (request) => {
+  // `config.admin` is what server.ts checks: the token guard follows the matched route.
+  const route = (method: 'GET' | 'PUT' | 'POST', path: string, handler: RouteHandlerMethod) =>
+    app.route({ method, url: `${ADMIN_PREFIX}${path}`, config: { admin: true }, handler });
+  route('GET', '/health', async () => ({ status: 'ok' }));
+  route('GET', '/info', async () => deps.info());
+  route('GET', '/counters', async () => deps.counters.snapshot());
+  route('POST', '/reset', async (request) => {
     const body = json(request, resetBody);
     if (body.counters ?? true) deps.counters.reset();
     if (body.faults ?? true) deps.faults.config = structuredClone(deps.initialFaults);
     if (body.data ?? false) await deps.store.clear();
     return { reset: { counters: body.counters ?? true, faults: body.faults ?? true, data: body.data ?? false } };
   });
-  app.get(`${p}/faults`, async () => deps.faults.config);
-  app.put(`${p}/faults`, async (request) => deps.faults.update(json(request, faultPatchSchema) as Partial<FaultConfig>));
-  app.get(`${p}/settings`, async () => deps.settings);
-  app.put(`${p}/settings`, async (request) => {
+  route('GET', '/faults', async () => deps.faults.config);
+  route('PUT', '/faults', async (request) => deps.faults.update(json(request, faultPatchSchema) as Partial<FaultConfig>));
+  route('GET', '/settings', async () => deps.settings);
+  route('PUT', '/settings', async (request) => {
     const patch = json(request, settingsPatch);
     if (patch.certificateCreateDelayMs !== undefined) deps.settings.certificateCreateDelayMs = patch.certificateCreateDelayMs;
     return deps.settings;
   });
-  app.get(`${p}/role-assignments`, async () => deps.roles.list());
-  app.put(`${p}/role-assignments`, async (request) => {
+  route('GET', '/role-assignments', async () => deps.roles.list());
+  route('PUT', '/role-assignments', async (request) => {
     deps.roles.replace(json(request, assignmentsBody) as RoleAssignment[]);
     return deps.roles.list();
   });

@@ -124,6 +124,30 @@ describe('admin routes', () => {
     }
   });
 
+  it('the admin token guard follows the matched route, whatever the spelling of its path', async () => {
+    const guarded = await startEmulator({ port: 0, inMemory: true, adminToken: 'let-me-in' });
+    try {
+      const before = guarded.roles.list();
+      const bearer = `Bearer ${await guarded.identity.issueToken('system', 'https://vault.azure.net')}`;
+      const grant = JSON.stringify([...before, { principalId: guarded.principals[0]!.objectId, role: 'Key Vault Administrator' }]);
+      for (const path of ['/_EMULATOR/role-assignments', '/_Emulator/Role-Assignments', '/_emulator/role-assignments']) {
+        const denied = await rawRequest(guarded, {
+          method: 'PUT',
+          path,
+          headers: { 'content-type': 'application/json', authorization: bearer, 'x-emulator-admin-token': 'let-me-Out' },
+          body: grant,
+        });
+        expect(denied.status, path).toBe(401);
+        expect((denied.json() as { error: { code: string } }).error.code).toBe('Unauthorized');
+      }
+      expect(guarded.roles.list()).toEqual(before);
+      const allowed = await rawRequest(guarded, { path: '/_EMULATOR/counters', headers: { 'x-emulator-admin-token': 'let-me-in' } });
+      expect(allowed.status).toBe(200);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it('a busy port fails with a message naming the port', async () => {
     await expect(startEmulator({ port: emulator.port, inMemory: true })).rejects.toThrow(new RegExp(`port ${emulator.port}.*already in use`));
   });
