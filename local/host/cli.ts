@@ -1,15 +1,18 @@
-// `npm run host -- --app <dir> [--port N] [--ready-file F] [--data-dir D]`: the local Functions
-// host for any v4 Node app folder; stops gracefully on SIGINT/SIGTERM.
+// `npm run host -- --app <dir> [--port N] [--bind ADDR] [--ready-file F] [--data-dir D]`: the local
+// Functions host for any v4 Node app folder; stops gracefully on SIGINT/SIGTERM/SIGHUP, and when
+// the process that started it goes away.
 import { parseArgs } from 'node:util';
+import { onStopRequest } from '../shared/stopSignals.js';
 import { startHost } from './index.js';
 
-const USAGE = 'Usage: npm run host -- --app <dir> [--port N] [--ready-file F] [--data-dir D]';
+const USAGE = 'Usage: npm run host -- --app <dir> [--port N] [--bind ADDR (default 127.0.0.1)] [--ready-file F] [--data-dir D]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       app: { type: 'string' },
       port: { type: 'string', short: 'p' },
+      bind: { type: 'string' },
       'ready-file': { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -28,16 +31,11 @@ async function main(): Promise<void> {
   const host = await startHost({
     appDir: values.app,
     ...(port !== undefined ? { port } : {}),
+    ...(values.bind ? { bindAddress: values.bind } : {}),
     ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
   });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      console.error(`Received ${signal} again: exiting now.`);
-      process.exit(1);
-    }
-    stopping = true;
+  onStopRequest(() => {
     host.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -45,9 +43,7 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -19,6 +19,8 @@ export interface StartHostOptions {
   appDir: string;
   /** Default: local.settings.json Host.LocalHttpPort, else 7071; 0 = any free port. */
   port?: number;
+  /** Listen address; default 127.0.0.1 (loopback only: the keys are the only guard). */
+  bindAddress?: string;
   /** Host state (keys, timer status); default `<appDir>/.local/host`. */
   dataDir?: string;
   /** Settings that win over the environment and local.settings.json. */
@@ -40,12 +42,15 @@ export interface RunningHost {
   /** `http://localhost:<port>`, without the route prefix. */
   baseUrl: string;
   port: number;
+  /** The address the HTTP server is bound to. */
+  bindAddress: string;
   functionKey: string;
   masterKey: string;
   functions: HostedFunction[];
   stop(): Promise<void>;
 }
 
+const DEFAULT_BIND_ADDRESS = '127.0.0.1';
 const DRAIN_TIMEOUT_MS = 30_000;
 const TERMINATE_HOOKS_TIMEOUT_MS = 10_000;
 
@@ -80,7 +85,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   });
   frontEnd.catch(() => undefined);
   const server = createHostServer(frontEnd);
-  const boundPort = await listen(server, port);
+  const bindAddress = options.bindAddress ?? DEFAULT_BIND_ADDRESS;
+  const boundPort = await listen(server, port, bindAddress);
   const baseUrl = `http://localhost:${boundPort}`;
 
   const env: Record<string, string> = {
@@ -131,7 +137,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const hosted = describeFunctions(functions, router);
     printListing(write, hosted, disabled, baseUrl);
     if (options.readyFile) {
-      writeReadyFile(options.readyFile, { baseUrl, functionKey: keys.functionKeys['default']!, masterKey: keys.masterKey, functions: hosted });
+      writeReadyFile(options.readyFile, { baseUrl, bindAddress, functionKey: keys.functionKeys['default']!, masterKey: keys.masterKey, functions: hosted });
     }
 
     const stop = once(async () => {
@@ -146,7 +152,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       await closed;
       logger.log('information', 'Host.General', 'Host stopped.');
     });
-    return { baseUrl, port: boundPort, functionKey: keys.functionKeys['default']!, masterKey: keys.masterKey, functions: hosted, stop };
+    return { baseUrl, port: boundPort, bindAddress, functionKey: keys.functionKeys['default']!, masterKey: keys.masterKey, functions: hosted, stop };
   } catch (err) {
     stopping = true;
     rejectFrontEnd(err as Error);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../shared/atomicFile.js';
+import { onStopRequest } from '../shared/stopSignals.js';
 import { DEFAULT_FAULTS, faultPatchSchema, type FaultConfig } from './faults.js';
 import { startEmulator, type RunningEmulator } from './index.js';
 
@@ -119,11 +120,8 @@ async function main(): Promise<void> {
   console.log('Client environment:');
   for (const [key, value] of Object.entries(emulator.env)) console.log(`  ${key}=${value}`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping`);
+  onStopRequest((reason) => {
+    console.log(`${reason}: stopping`);
     emulator.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -131,9 +129,7 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,5 @@
 // Programmatic API of the Key Vault emulator (used by the local stack, tests and cli.ts).
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {
   startIdentityEndpoint,
@@ -9,7 +8,7 @@ import {
   type IdentityPrincipal,
   type RunningIdentityEndpoint,
 } from '../identity/index.js';
-import { ensureLocalCa, issueServerCertificate } from '../tls/index.js';
+import { defaultCaDir, ensureLocalCa, issueServerCertificate } from '../tls/index.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { TokenVerifier } from './auth/jwt.js';
 import { isRoleName, RoleAssignments, type RoleAssignment, type RoleName } from './auth/roles.js';
@@ -18,7 +17,7 @@ import { CallCounters } from './counters.js';
 import { DEFAULT_FAULTS, FaultInjector, mergeFaults, type FaultConfig } from './faults.js';
 import { RECOVERABLE_DAYS_DEFAULT, RECOVERABLE_DAYS_MAX, RECOVERABLE_DAYS_MIN } from './limits.js';
 import { operations } from './routes.js';
-import { buildKeyVaultServer } from './server.js';
+import { ADMIN_PREFIX, ADMIN_TOKEN_HEADER, buildKeyVaultServer } from './server.js';
 import { FileVaultStore } from './store/file.js';
 import { MemoryVaultStore } from './store/memory.js';
 import type { VaultStore } from './store/types.js';
@@ -53,7 +52,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Keep vault data in memory (default when no dataDir). */
   inMemory?: boolean;
-  /** Where the local CA lives; default `<dataDir>/ca`, or `<tmp>/kv-emulator-ca` in memory. */
+  /** Where the local CA lives (a folder of this user's only, see ensureLocalCa); default
+   * `<dataDir>/ca`, or this user's data directory in memory. */
   caDir?: string;
   tenantId?: string;
   /** Use an already running identity endpoint, or options to start one. */
@@ -90,6 +90,10 @@ export interface RunningEmulator {
   principals: EmulatorPrincipal[];
   /** `<vaultUrl>/_emulator` */
   adminUrl: string;
+  /** Required in header `x-emulator-admin-token` on admin routes, when set. */
+  adminToken: string | undefined;
+  /** Headers an admin request needs (the admin token, when there is one). */
+  adminHeaders: Record<string, string>;
   identity: RunningIdentityEndpoint;
   store: VaultStore;
   faults: FaultInjector;
@@ -126,7 +130,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const inMemory = options.inMemory ?? !options.dataDir;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   const hostName = options.hostName ?? 'localhost';
-  const caDir = options.caDir ?? (dataDir ? path.join(dataDir, 'ca') : path.join(os.tmpdir(), 'kv-emulator-ca'));
+  const caDir = options.caDir ?? (dataDir ? path.join(dataDir, 'ca') : defaultCaDir());
 
   const ownIdentity = !isRunningIdentity(options.identity);
   const identity = isRunningIdentity(options.identity)
@@ -218,7 +222,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       get principals() {
         return principals();
       },
-      adminUrl: `${vaultUrl}/_emulator`,
+      adminUrl: `${vaultUrl}${ADMIN_PREFIX}`,
+      adminToken: options.adminToken,
+      adminHeaders: options.adminToken === undefined ? {} : { [ADMIN_TOKEN_HEADER]: options.adminToken },
       identity,
       store,
       faults,

@@ -1,7 +1,9 @@
-// `npm start`: the whole local stack with this app, until Ctrl-C / SIGTERM.
+// `npm start`: the whole local stack with this app, until Ctrl-C, SIGTERM (to npm or to this
+// process) or SIGHUP.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { onStopRequest } from '../shared/stopSignals.js';
 import { startStack, type RunningStack } from './index.js';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,17 +18,18 @@ const { values } = parseArgs({
 
 let starting: Promise<RunningStack> | undefined;
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
+// Output may go to a pipe whose reader is gone (npm killed): that must not stop the clean-up.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+onStopRequest((reason) => {
   stopping = true;
-  console.log(`\n${signal} received: stopping the local stack…`);
+  console.log(`\n${reason}: stopping the local stack…`);
   // Also during start-up: wait for what is starting, then stop all of it.
-  const stack = await starting?.catch(() => undefined);
-  await stack?.stop();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  void (async () => {
+    const stack = await starting?.catch(() => undefined);
+    await stack?.stop();
+    process.exit(0);
+  })();
+});
 
 try {
   starting = startStack({
@@ -34,7 +37,8 @@ try {
     ports: values['random-ports'] ? 'random' : 'fixed',
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
     hostPort: values.port ? Number(values.port) : undefined,
-    readyFile: values['ready-file'] ? path.resolve(values['ready-file']) : undefined,
+    // Always written: the stack's own tools find the keys and the emulator's admin token there.
+    readyFile: path.resolve(values['ready-file'] ?? path.join(values['data-dir'] ?? path.join(appDir, '.local'), 'ready.json')),
   });
   const stack = await starting;
   if (!stopping) printReadyTable(stack);
@@ -55,6 +59,7 @@ function printReadyTable(running: RunningStack): void {
     ['Tables', running.storage.tableUrl],
     ['Blobs', running.storage.blobUrl],
     ['Data', running.dataDir],
+    ['Ready file', `${running.readyFile}  (0600: keys and the emulator's admin token)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log('\nLocal stack ready (Ctrl-C stops everything):\n');

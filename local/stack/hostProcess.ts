@@ -8,9 +8,15 @@ import { stopChild } from './azurite.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
+/** In-flight invocations get this long to finish before the host is killed, so that the whole
+ * stack stops within 10 s. */
+const STOP_GRACE_MS = 8_000;
+
 /** What `npm run host -- --ready-file` writes once the host listens. */
 export interface HostReadyFile {
   baseUrl: string;
+  /** The address the host listens on (127.0.0.1 unless `--bind` says otherwise). */
+  bindAddress: string;
   functionKey: string;
   masterKey: string;
   functions: { name: string; trigger: string; route?: string }[];
@@ -56,7 +62,7 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Run
   child.stderr?.on('data', onOutput);
 
   const ready = await waitForReadyFile(options.readyFile, child, () => recent);
-  return { ...ready, child, stop: () => stopChild(child, 15_000) };
+  return { ...ready, child, stop: () => stopChild(child, STOP_GRACE_MS) };
 }
 
 async function waitForReadyFile(file: string, child: ChildProcess, output: () => string): Promise<HostReadyFile> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorPrincipal, type RunningEmulator } from '../keyvault/index.js';
@@ -31,12 +32,14 @@ export interface StackReadyFile {
   functionKey: string;
   masterKey: string;
   storage: { queueUrl: string; tableUrl: string; blobUrl: string; connectionString: string };
-  vault: { url: string; caFile: string; adminUrl: string };
+  /** `adminToken` goes in header `x-emulator-admin-token` on `adminUrl` routes (the file is 0600). */
+  vault: { url: string; caFile: string; adminUrl: string; adminToken: string };
   identity: { endpoint: string; header: string; tenantId: string; principals: EmulatorPrincipal[] };
   dataDir: string;
 }
 
 export interface RunningStack extends StackReadyFile {
+  readyFile: string | undefined;
   host: RunningHostProcess;
   emulator: RunningEmulator;
   /** Stops the host and starts it again with the same settings (crash and restart tests). */
@@ -70,6 +73,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const emulator = await startEmulator({
       port: random ? 0 : (options.vaultPort ?? FIXED_PORTS.vault),
+      adminToken: randomBytes(24).toString('base64url'),
       inMemory: options.inMemory,
       dataDir: path.join(dataDir, 'vault'),
       certificateCreateDelayMs: options.certificateCreateDelayMs ?? 2_000,
@@ -102,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         blobUrl: azurite.blobUrl,
         connectionString: azurite.connectionString,
       },
-      vault: { url: emulator.vaultUrl, caFile: emulator.caFile, adminUrl: emulator.adminUrl },
+      vault: { url: emulator.vaultUrl, caFile: emulator.caFile, adminUrl: emulator.adminUrl, adminToken: emulator.adminToken! },
       identity: {
         endpoint: emulator.identityEndpoint,
         header: emulator.identityHeader,
@@ -115,6 +119,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     return {
       ...ready,
+      readyFile: options.readyFile,
       emulator,
       get host() {
         return host;

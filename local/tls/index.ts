@@ -4,9 +4,10 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import envPaths from 'env-paths';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -99,12 +100,36 @@ async function createCa(dir: string): Promise<LocalCa> {
   return { certPem, keyPem, certFile, keyFile };
 }
 
+/** Where the CA lives when the caller names no folder: this user's data directory
+ * (`~/.local/share/kv-emulator/ca` on Linux), never a folder other users share such as /tmp. */
+export function defaultCaDir(): string {
+  return path.join(envPaths('kv-emulator', { suffix: '' }).data, 'ca');
+}
+
+/**
+ * The CA key signs certificates every local client trusts, so its folder must be this user's
+ * alone: created 0700; an existing one (or a link to it) owned by someone else is refused, and
+ * one others can read is narrowed to 0700.
+ */
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (process.getuid === undefined) return; // Windows: per-user profile folders carry ACLs instead.
+  const uid = process.getuid();
+  const [link, target] = await Promise.all([lstat(dir), stat(dir)]);
+  for (const info of [link, target]) {
+    if (info.uid !== uid) {
+      throw new Error(`The CA folder ${dir} belongs to another user (uid ${info.uid}); choose a folder of your own (caDir / --ca-dir).`);
+    }
+  }
+  if ((target.mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
 /**
  * Loads the CA under `dir`, creating it on first use. Safe against concurrent callers (other
  * processes of the stack) through an exclusive lock file.
  */
 export async function ensureLocalCa(dir: string): Promise<LocalCa> {
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDir(dir);
   const existing = await loadCa(dir);
   if (existing) return existing;
   const lock = path.join(dir, LOCK_FILE);

@@ -90,7 +90,7 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
 export async function emulatorAdmin(emulator: RunningEmulator, route: string, body: unknown): Promise<unknown> {
   const response = await fetch(`${emulator.adminUrl}/${route}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...emulator.adminHeaders },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`emulator admin ${route}: ${response.status} ${await response.text()}`);

@@ -138,8 +138,8 @@ function end(res: ServerResponse, status: number): void {
   res.end();
 }
 
-/** Binds `port` (0 = any free one); a busy port fails at once naming it. */
-export function listen(server: Server, port: number): Promise<number> {
+/** Binds `port` (0 = any free one) on `address`; a busy port fails at once naming it. */
+export function listen(server: Server, port: number, address: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
@@ -149,7 +149,7 @@ export function listen(server: Server, port: number): Promise<number> {
       );
     };
     server.once('error', onError);
-    server.listen(port, () => {
+    server.listen(port, address, () => {
       server.off('error', onError);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);

@@ -25,7 +25,7 @@ afterAll(async () => app?.stop());
 
 /** Key Vault create calls that started a certificate (202), from the emulator's counters. */
 async function acceptedCreates(): Promise<number> {
-  const { operations } = (await (await fetch(`${app.emulator.adminUrl}/counters`)).json()) as {
+  const { operations } = (await (await fetch(`${app.emulator.adminUrl}/counters`, { headers: app.emulator.adminHeaders })).json()) as {
     operations: Record<string, { statuses: Record<string, number> }>;
   };
   return operations.createCertificate?.statuses['202'] ?? 0;

@@ -21,7 +21,7 @@ describe('bounded polling', () => {
     const invocations = app.output().match(/Executed 'Functions\.certificateJobs' \(Succeeded/g) ?? [];
     expect(invocations.length).toBeGreaterThanOrEqual(2);
     // ... yet Key Vault was asked to create the certificate once.
-    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`)).json()) as { operations: Record<string, { calls: number }> };
+    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`, { headers: app.emulator.adminHeaders })).json()) as { operations: Record<string, { calls: number }> };
     expect(counters.operations.createCertificate?.calls).toBe(1);
     expect((await app.api.get(`/certificates/${name}/versions`)).body.value).toHaveLength(1);
   });

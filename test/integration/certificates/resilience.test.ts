@@ -40,7 +40,7 @@ describe('certificate jobs under failures', () => {
     expect(operations.map((o) => o.status)).toEqual(names.map(() => 'Succeeded'));
     await emulatorAdmin(app.emulator, 'faults', { throttleRate: 0, unavailableRate: 0 });
     for (const name of names) expect((await app.api.get(`/certificates/${name}/versions`)).body.value, name).toHaveLength(1);
-    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`)).json()) as { operations: Record<string, { statuses: Record<string, number> }> };
+    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`, { headers: app.emulator.adminHeaders })).json()) as { operations: Record<string, { statuses: Record<string, number> }> };
     const injected = Object.values(counters.operations).reduce((sum, op) => sum + (op.statuses['429'] ?? 0) + (op.statuses['503'] ?? 0), 0);
     expect(injected).toBeGreaterThan(0);
   });

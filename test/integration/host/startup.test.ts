@@ -1,5 +1,7 @@
 // Start-up validation: settings, host.json, entry points, route conflicts and reserved routes
 // make startHost() fail with a message that names the problem.
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { startTestHost, makeTempApp, waitFor } from './hostHarness.js';
 
@@ -129,6 +131,41 @@ describe('after start-up', () => {
       await waitFor(() => host.lines.find((l) => l.endsWith('late: A function can only be registered during app startup.')), 'late registration error');
       expect((await fetch(`${host.baseUrl}/api/late`)).status).toBe(404);
       expect((await fetch(`${host.baseUrl}/`)).status).toBe(204);
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+describe('listen address', () => {
+  const app = () => appWith(httpFn('hello', 'hello'));
+  // An address of this machine that is not loopback (there may be none, e.g. in a sandbox).
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  const reachable = (address: string, port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host: address, port });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+
+  it('binds 127.0.0.1 by default: the keys are the only guard, so the network does not see the host', async () => {
+    const host = await startTestHost({ appDir: app() });
+    try {
+      expect(host.bindAddress).toBe('127.0.0.1');
+      expect(await reachable('127.0.0.1', host.port)).toBe(true);
+      if (external) expect(await reachable(external, host.port)).toBe(false);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('binds what bindAddress (--bind) says', async () => {
+    const host = await startTestHost({ appDir: app(), bindAddress: '0.0.0.0' });
+    try {
+      expect(host.bindAddress).toBe('0.0.0.0');
+      if (external) expect(await reachable(external, host.port)).toBe(true);
     } finally {
       await host.stop();
     }

@@ -114,7 +114,7 @@ describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
 
   it('reads exactly one vault page per API page, however many secrets there are', async () => {
     for (let i = 0; i < 30; i++) await app.api.put(`/secrets/${uniqueName('many')}`, { value: 'v' }, officer);
-    await fetch(`${app.emulator.adminUrl}/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await fetch(`${app.emulator.adminUrl}/reset`, { method: 'POST', headers: { 'content-type': 'application/json', ...app.emulator.adminHeaders }, body: '{}' });
     let next: string | null = `${app.api.baseUrl}/secrets?maxPageSize=7`;
     let pages = 0;
     let items = 0;
@@ -125,12 +125,12 @@ describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
       pages++;
     }
     expect(items).toBeGreaterThanOrEqual(30);
-    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`)).json()) as { operations: Record<string, { calls: number }> };
+    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`, { headers: app.emulator.adminHeaders })).json()) as { operations: Record<string, { calls: number }> };
     expect(counters.operations.listSecrets?.calls).toBe(pages);
   });
 
   it('maps a vault role refusal (ForbiddenByRbac) to 403 VaultAccessDenied', async () => {
-    const before = await (await fetch(`${app.emulator.adminUrl}/role-assignments`)).json();
+    const before = await (await fetch(`${app.emulator.adminUrl}/role-assignments`, { headers: app.emulator.adminHeaders })).json();
     const system = app.emulator.principals.find((p) => p.name === 'system')!;
     await emulatorAdmin(app.emulator, 'role-assignments', [{ principalId: system.objectId, role: 'Key Vault Secrets User' }]);
     try {

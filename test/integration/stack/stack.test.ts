@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,7 +65,13 @@ describe('the local stack', () => {
       const ready = await waitForJson(readyFile, 60_000);
       expect(Object.keys(ready).sort()).toEqual(['apiBaseUrl', 'dataDir', 'functionKey', 'identity', 'masterKey', 'storage', 'vault']);
       expect(Object.keys(ready.storage as object).sort()).toEqual(['blobUrl', 'connectionString', 'queueUrl', 'tableUrl']);
-      expect(Object.keys(ready.vault as object).sort()).toEqual(['adminUrl', 'caFile', 'url']);
+      expect(Object.keys(ready.vault as object).sort()).toEqual(['adminToken', 'adminUrl', 'caFile', 'url']);
+      // It holds keys and the emulator's admin token: readable by its owner only.
+      expect((await stat(readyFile)).mode & 0o777).toBe(0o600);
+      const vault = ready.vault as { adminUrl: string; adminToken: string; caFile: string };
+      const ca = await readFile(vault.caFile, 'utf8');
+      expect(await statusOf(`${vault.adminUrl}/counters`, ca, {})).toBe(401);
+      expect(await statusOf(`${vault.adminUrl}/counters`, ca, { 'x-emulator-admin-token': vault.adminToken })).toBe(200);
       expect(Object.keys(ready.identity as object).sort()).toEqual(['endpoint', 'header', 'principals', 'tenantId']);
       const health = await fetch(`${ready.apiBaseUrl as string}/health`);
       expect(health.status).toBe(200);
@@ -79,6 +86,13 @@ describe('the local stack', () => {
     }
   });
 });
+
+/** This stack has a CA of its own, which fetch cannot be told to trust. */
+function statusOf(url: string, ca: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca, headers }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', reject);
+  });
+}
 
 async function waitForJson(file: string, timeoutMs: number): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;

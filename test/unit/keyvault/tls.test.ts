@@ -1,12 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureLocalCa, issueServerCertificate } from '../../../local/tls/index.js';
+import { defaultCaDir, ensureLocalCa, issueServerCertificate } from '../../../local/tls/index.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -24,6 +24,38 @@ describe('local CA', () => {
     expect(again.certPem).toBe(a!.certPem);
     const cert = new X509Certificate(a!.certPem);
     expect(cert.ca).toBe(true);
+  });
+
+  it('keeps the CA in a folder of this user only: created 0700, narrowed to 0700, never a shared temp path', async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'kv-ca-'));
+    dirs.push(parent);
+    const fresh = path.join(parent, 'new', 'ca');
+    await ensureLocalCa(fresh);
+    expect((await stat(fresh)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(fresh, 'ca-key.pem'))).mode & 0o777).toBe(0o600);
+
+    const loose = path.join(parent, 'loose');
+    await mkdir(loose, { mode: 0o755 });
+    await chmod(loose, 0o755);
+    await ensureLocalCa(loose);
+    expect((await stat(loose)).mode & 0o777).toBe(0o700);
+
+    expect(defaultCaDir().startsWith(os.tmpdir())).toBe(false);
+    expect(defaultCaDir().startsWith(os.homedir())).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a CA folder, or a link to one, that another user owns', async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'kv-ca-'));
+    dirs.push(parent);
+    const foreign = path.join(parent, 'foreign');
+    await mkdir(foreign, { mode: 0o700 });
+    await chown(foreign, 4242, 4242);
+    await expect(ensureLocalCa(foreign)).rejects.toThrow(/belongs to another user \(uid 4242\)/);
+    await expect(readdir(foreign)).resolves.toEqual([]);
+
+    const link = path.join(parent, 'link');
+    await symlink(foreign, link);
+    await expect(ensureLocalCa(link)).rejects.toThrow(/belongs to another user/);
   });
 
   it('issues server certificates covering the defaults and extra names, trusted via the CA', async () => {
