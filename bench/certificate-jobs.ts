@@ -10,7 +10,7 @@ const CREATE_DELAY_MS = 1_000;
 
 const stack = await startBenchStack();
 try {
-  await stack.admin('settings', { certificateCreateDelayMs: CREATE_DELAY_MS });
+  await stack.admin('settings', { certificateCreateMs: CREATE_DELAY_MS });
   const headers = { 'x-functions-key': stack.functionKey };
 
   await stack.admin('reset', { counters: true });

@@ -1,5 +1,6 @@
 // `npm run emulator -- [--port N] [--data DIR | --in-memory] [--host-name H] [--ready-file F] …`
 // Starts the Key Vault emulator and the managed-identity endpoint; Ctrl-C stops both.
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../shared/atomicFile.js';
@@ -13,7 +14,7 @@ const USAGE = `Usage: kv-emulator [options]
   --in-memory              keep vault data in memory (CA under the temp dir unless --ca-dir)
   --host-name H            host name in the vault URL (default localhost; must resolve locally)
   --bind ADDR              listen address (default 127.0.0.1)
-  --ready-file F           write {vaultUrl, caFile, identityEndpoint, identityHeader, tenantId, principals} to F
+  --ready-file F           write {vaultUrl, caFile, identityEndpoint, identityHeader, tenantId, principals, adminUrl, adminToken} to F (0600)
   --ca-dir DIR             where the local CA lives
   --identity-port N        identity endpoint port (default any free port)
   --identity-header V      IDENTITY_HEADER value (default random)
@@ -22,10 +23,14 @@ const USAGE = `Usage: kv-emulator [options]
   --roles FILE             role assignments JSON: [{"principal":"system","role":"Key Vault Secrets Officer"}]
   --recoverable-days N     soft-delete retention, 7-90 (0 = no soft delete)
   --purge-protection       refuse purges
-  --admin-token T          require header x-emulator-admin-token on /_emulator routes
+  --admin-token T          the x-emulator-admin-token /_emulator routes require (default: random, printed)
   --faults JSON            initial faults, e.g. '{"throttleRate":0.1,"latencyMs":50}' (see PUT /_emulator/faults)
   --throttle               enforce the real limit (4,000 requests / 10 s per vault)
-  --certificate-create-delay-ms N   how long certificate creation stays inProgress (default 0)
+  --timing MODEL           realistic (default: long-running steps take as long as in the service) or instant
+  --certificate-create-ms N   how long a certificate create (issuer Self) stays inProgress
+  --delete-ms N            how long a soft delete takes before the deleted object can be read
+  --recover-ms N           how long a recovery takes before the object can be read
+  --purge-ms N             how long a purge takes before the name can be reused
   --help`;
 
 function integer(value: string | undefined, name: string): number | undefined {
@@ -43,6 +48,7 @@ async function writeReadyFile(file: string, emulator: RunningEmulator): Promise<
     tenantId: emulator.tenantId,
     principals: emulator.principals,
     adminUrl: emulator.adminUrl,
+    adminToken: emulator.adminToken,
   });
 }
 
@@ -66,7 +72,11 @@ async function main(): Promise<void> {
       'admin-token': { type: 'string' },
       faults: { type: 'string' },
       throttle: { type: 'boolean' },
-      'certificate-create-delay-ms': { type: 'string' },
+      timing: { type: 'string' },
+      'certificate-create-ms': { type: 'string' },
+      'delete-ms': { type: 'string' },
+      'recover-ms': { type: 'string' },
+      'purge-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -85,6 +95,8 @@ async function main(): Promise<void> {
       throw new Error(`--faults must be a JSON fault configuration: ${(error as Error).message}`, { cause: error });
     }
   }
+  const timing = values.timing ?? 'realistic';
+  if (timing !== 'realistic' && timing !== 'instant') throw new Error(`--timing must be realistic or instant, got '${timing}'`);
   if (values.throttle) faults = { ...faults, limit: { ...DEFAULT_FAULTS.limit, ...faults.limit, enabled: true } };
   const emulator = await startEmulator({
     port: integer(values.port, 'port') ?? 8443,
@@ -103,14 +115,20 @@ async function main(): Promise<void> {
     roleAssignmentsFile: values.roles,
     recoverableDays: integer(values['recoverable-days'], 'recoverable-days'),
     purgeProtection: values['purge-protection'],
-    adminToken: values['admin-token'],
+    adminToken: values['admin-token'] ?? randomBytes(24).toString('base64url'),
     faults,
-    certificateCreateDelayMs: integer(values['certificate-create-delay-ms'], 'certificate-create-delay-ms'),
+    timing,
+    certificateCreateMs: integer(values['certificate-create-ms'], 'certificate-create-ms'),
+    deleteMs: integer(values['delete-ms'], 'delete-ms'),
+    recoverMs: integer(values['recover-ms'], 'recover-ms'),
+    purgeMs: integer(values['purge-ms'], 'purge-ms'),
   });
   if (values['ready-file']) await writeReadyFile(values['ready-file'], emulator);
 
   console.log(`Key Vault emulator   ${emulator.vaultUrl}`);
-  console.log(`Admin                ${emulator.adminUrl}`);
+  console.log(`Admin                ${emulator.adminUrl}  (header x-emulator-admin-token: ${emulator.adminToken})`);
+  const { timing: model, ...durations } = emulator.settings;
+  console.log(`Timing               ${model} ${Object.entries(durations).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   console.log(`CA certificate       ${emulator.caFile}`);
   console.log(`Identity endpoint    ${emulator.identityEndpoint}`);
   console.log(`Tenant               ${emulator.tenantId}`);

@@ -2,8 +2,11 @@
 // `routes.ts` lists them as Operations (method + path + data action + success status).
 import type { Principal } from './auth/jwt.js';
 import type { VaultStore } from './store/types.js';
+import type { EmulatorSettings } from './timing.js';
 
-/** Soft-delete behaviour of the emulated vaults (reference §2.1). */
+export type { EmulatorSettings } from './timing.js';
+
+/** Soft-delete behaviour of the emulated vaults (`recoveryLevel` / `recoverableDays`). */
 export interface VaultPolicy {
   /** 7–90 with soft delete; 0 disables soft delete (delete purges at once). */
   recoverableDays: number;
@@ -11,11 +14,6 @@ export interface VaultPolicy {
   purgeProtection: boolean;
 }
 
-/** Run-time knobs (GET/PUT /_emulator/settings). */
-export interface EmulatorSettings {
-  /** How long a certificate create stays `inProgress` (issuer Self). */
-  certificateCreateDelayMs: number;
-}
 
 export interface RequestContext {
   requestId: string;

@@ -12,7 +12,7 @@ import { defaultCaDir, ensureLocalCa, issueServerCertificate } from '../tls/inde
 import { registerAdminRoutes } from './admin/routes.js';
 import { TokenVerifier } from './auth/jwt.js';
 import { isRoleName, RoleAssignments, type RoleAssignment, type RoleName } from './auth/roles.js';
-import type { EmulatorSettings, VaultPolicy } from './context.js';
+import type { VaultPolicy } from './context.js';
 import { CallCounters } from './counters.js';
 import { DEFAULT_FAULTS, FaultInjector, mergeFaults, type FaultConfig } from './faults.js';
 import { RECOVERABLE_DAYS_DEFAULT, RECOVERABLE_DAYS_MAX, RECOVERABLE_DAYS_MIN } from './limits.js';
@@ -21,8 +21,10 @@ import { ADMIN_PREFIX, ADMIN_TOKEN_HEADER, buildKeyVaultServer } from './server.
 import { FileVaultStore } from './store/file.js';
 import { MemoryVaultStore } from './store/memory.js';
 import type { VaultStore } from './store/types.js';
+import { initialSettings, type EmulatorSettings, type TimingDurations, type TimingPreset } from './timing.js';
 
 export type { FaultConfig } from './faults.js';
+export type { EmulatorSettings, TimingDurations, TimingPreset } from './timing.js';
 export type { RoleName } from './auth/roles.js';
 export { BuiltInRoles, DataActions } from './auth/roles.js';
 
@@ -40,7 +42,9 @@ export const DEFAULT_ROLE_ASSIGNMENTS: readonly RoleAssignmentConfig[] = [
   { principal: SYSTEM_ASSIGNED, role: 'Key Vault Certificates Officer' },
 ];
 
-export interface EmulatorOptions {
+/** The timing model (timing.ts): a preset, default `realistic`, and durations that win over it. */
+export interface EmulatorOptions extends Partial<TimingDurations> {
+  timing?: TimingPreset;
   /** HTTPS port; 0 (default) = any free port. */
   port?: number;
   /** Listen address; default `127.0.0.1`. */
@@ -66,7 +70,6 @@ export interface EmulatorOptions {
   recoverableDays?: number;
   purgeProtection?: boolean;
   faults?: Partial<FaultConfig>;
-  certificateCreateDelayMs?: number;
   /** Overrides the challenge `resource` (default: host minus first label). */
   challengeResource?: string;
   /** Require `x-emulator-admin-token` on /_emulator routes. */
@@ -157,7 +160,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults);
     const faults = new FaultInjector(structuredClone(initialFaults));
     const counters = new CallCounters();
-    const settings: EmulatorSettings = { certificateCreateDelayMs: options.certificateCreateDelayMs ?? 0 };
+    const settings: EmulatorSettings = initialSettings({
+      timing: options.timing,
+      certificateCreateMs: options.certificateCreateMs,
+      deleteMs: options.deleteMs,
+      recoverMs: options.recoverMs,
+      purgeMs: options.purgeMs,
+    });
     const verifier = new TokenVerifier({ tenantId: identity.tenantId, jwks: () => identity.jwks, resource: options.challengeResource });
 
     let vaultUrl = '';

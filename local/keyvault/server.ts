@@ -6,7 +6,8 @@
 //   errors:     KeyVaultError → its status/code; framework 4xx → 400 BadParameter; else 500
 //
 // Authentication runs in onRequest, i.e. before the body is read or the route validated, so the
-// SDK's body-less first request always gets its 401 (reference §1.6).
+// SDK's body-less first request always gets its 401: the SDK's challenge-based authentication
+// sends its first request without a token and without its body.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Principal, TokenVerifier } from './auth/jwt.js';
@@ -101,7 +102,7 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     routerOptions: {
       caseSensitive: false,
       maxParamLength: 2048,
-      // Decode keys too: the SDK sends `api%2Dversion` (reference §1.1).
+      // Decode keys too: the SDK sends `api%2Dversion`.
       querystringParser: (query: string) => Object.fromEntries(new URLSearchParams(query)),
     },
   });
@@ -143,7 +144,7 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
   });
 
   app.setNotFoundHandler((request) => {
-    throw errors.unknownRoute(request.method, request.url.split('?')[0] ?? '');
+    throw errors.unknownRoute(request.method);
   });
 
   for (const operation of options.operations) {
@@ -166,23 +167,24 @@ async function runOperation(options: KeyVaultServerOptions, operation: Operation
   const query = (request.query ?? {}) as Record<string, string>;
   const apiVersion = query['api-version'];
   if (!apiVersion) throw errors.missingApiVersion();
-  if (!API_VERSIONS.has(apiVersion)) throw errors.unsupportedApiVersion(apiVersion);
+  if (!API_VERSIONS.includes(apiVersion)) throw errors.unsupportedApiVersion(apiVersion, API_VERSIONS.at(-1)!);
 
   const params = { ...((request.params ?? {}) as Record<string, string>) };
   if (params['name'] !== undefined) validateName(params['name']);
-  if (params['version'] !== undefined) params['version'] = validateVersion(params['version']);
+  if (params['version'] !== undefined) params['version'] = validateVersion(params['version'], request.method);
 
   const host = header(request, 'host') ?? 'localhost';
   const principal = request.principal!;
   const vaultName = vaultNameForHost(host);
   if (!options.roles.isAllowed(principal, operation.action, vaultName)) {
+    // The resource is the object for operations on one, the vault itself for listings.
     const collection = operation.path.split('/')[1] ?? '';
     throw errors.forbiddenByRbac({
       caller: `appid=${principal.appId};oid=${principal.objectId};iss=${principal.issuer}`,
       action: operation.action,
       resource:
         `/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/local/providers/microsoft.keyvault/vaults/${vaultName}` +
-        (collection ? `/${collection}${params['name'] ? `/${params['name']}` : ''}` : ''),
+        (params['name'] ? `/${collection}/${params['name']}` : ''),
       vault: vaultName,
     });
   }

@@ -18,8 +18,8 @@ export function validateName(name: string): string {
 }
 
 /** Empty string = "latest". */
-export function validateVersion(version: string): string {
-  if (version !== '' && !VERSION_PATTERN.test(version)) throw errors.invalidVersion(version);
+export function validateVersion(version: string, method: string): string {
+  if (version !== '' && !VERSION_PATTERN.test(version)) throw errors.invalidVersion(method, version);
   return version.toLowerCase();
 }
 
@@ -41,13 +41,15 @@ export const tagsSchema = z
 
 export const contentTypeSchema = z.string().max(CONTENT_TYPE_MAX_LENGTH).nullish();
 
-/** Parses the JSON body with `schema`; the first failing property names the 400 message. */
+/** Parses the JSON body with `schema`; the first failing property names the 400 message. Tags
+ * are not named: the service answers too many or too long tags with "Property  has invalid
+ * value" (an empty name). */
 export function parseBody<S extends z.ZodType>(ctx: RequestContext, schema: S): z.infer<S> {
   const body = ctx.body();
   const result = schema.safeParse(body);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const property = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
+    const path = result.error.issues[0]?.path.map(String) ?? [];
+    const property = path.length === 0 ? 'body' : path[0] === 'tags' ? '' : path.join('.');
     throw errors.invalidProperty(property);
   }
   return result.data;

@@ -13,8 +13,14 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'random-ports': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
+    timing: { type: 'string', default: 'realistic' },
   },
 });
+if (values.timing !== 'realistic' && values.timing !== 'instant') {
+  console.error(`--timing must be realistic or instant, got '${values.timing}'`);
+  process.exit(1);
+}
+const timing = values.timing;
 
 let starting: Promise<RunningStack> | undefined;
 let stopping = false;
@@ -37,6 +43,7 @@ try {
     ports: values['random-ports'] ? 'random' : 'fixed',
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
     hostPort: values.port ? Number(values.port) : undefined,
+    timing,
     // Always written: the stack's own tools find the keys and the emulator's admin token there.
     readyFile: path.resolve(values['ready-file'] ?? path.join(values['data-dir'] ?? path.join(appDir, '.local'), 'ready.json')),
   });
@@ -53,7 +60,7 @@ function printReadyTable(running: RunningStack): void {
     ['Health', `${running.apiBaseUrl}/health`],
     ['Function key', `${running.functionKey}  (header x-functions-key or ?code=)`],
     ['API docs', `${running.apiBaseUrl}/docs`],
-    ['Key Vault', `${running.vault.url}  (emulator; CA ${running.vault.caFile})`],
+    ['Key Vault', `${running.vault.url}  (emulator, ${running.emulator.settings.timing} timing; CA ${running.vault.caFile})`],
     ['Identity', `${running.identity.endpoint}  (App Service managed identity)`],
     ['Queues', running.storage.queueUrl],
     ['Tables', running.storage.tableUrl],

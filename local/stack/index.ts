@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorPrincipal, type RunningEmulator } from '../keyvault/index.js';
+import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorPrincipal, type RunningEmulator, type TimingPreset } from '../keyvault/index.js';
 import { writeJsonAtomic } from '../shared/atomicFile.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHostProcess, type RunningHostProcess } from './hostProcess.js';
@@ -20,8 +20,9 @@ export interface StackOptions {
   inMemory?: boolean;
   /** Key Vault emulator HTTPS port when ports are fixed (default 8443). */
   vaultPort?: number;
-  /** Certificate creations stay `inProgress` this long in the emulator (default 2 s, like a quick real vault). */
-  certificateCreateDelayMs?: number;
+  /** The emulator's timing model (default `realistic`: deletes, recoveries, purges and certificate
+   * creations take as long as in Azure). */
+  timing?: TimingPreset;
   readyFile?: string;
   /** Host output; default: this process's stdout. */
   output?: (chunk: string) => void;
@@ -76,7 +77,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       adminToken: randomBytes(24).toString('base64url'),
       inMemory: options.inMemory,
       dataDir: path.join(dataDir, 'vault'),
-      certificateCreateDelayMs: options.certificateCreateDelayMs ?? 2_000,
+      timing: options.timing ?? 'realistic',
       // The app's identity: Secrets Officer and Certificates Officer, plus Reader so that it can
       // read the public key behind a certificate (GET /api/keys/{name}); infra/ grants the same.
       roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],

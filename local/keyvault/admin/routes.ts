@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { isRoleName, type RoleAssignment, type RoleAssignments } from '../auth/roles.js';
-import type { EmulatorSettings } from '../context.js';
+import { applySettingsPatch, settingsPatchSchema, type EmulatorSettings } from '../timing.js';
 import type { CallCounters } from '../counters.js';
 import { errors } from '../errors.js';
 import { faultPatchSchema, type FaultConfig, type FaultInjector } from '../faults.js';
@@ -22,7 +22,6 @@ export interface AdminDependencies {
   info: () => Record<string, unknown>;
 }
 
-const settingsPatch = z.object({ certificateCreateDelayMs: z.number().int().min(0).max(3_600_000).optional() });
 
 const assignmentsBody = z.array(
   z.object({
@@ -67,11 +66,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDependencie
   route('GET', '/faults', async () => deps.faults.config);
   route('PUT', '/faults', async (request) => deps.faults.update(json(request, faultPatchSchema) as Partial<FaultConfig>));
   route('GET', '/settings', async () => deps.settings);
-  route('PUT', '/settings', async (request) => {
-    const patch = json(request, settingsPatch);
-    if (patch.certificateCreateDelayMs !== undefined) deps.settings.certificateCreateDelayMs = patch.certificateCreateDelayMs;
-    return deps.settings;
-  });
+  route('PUT', '/settings', async (request) => Object.assign(deps.settings, applySettingsPatch(deps.settings, json(request, settingsPatchSchema))));
   route('GET', '/role-assignments', async () => deps.roles.list());
   route('PUT', '/role-assignments', async (request) => {
     deps.roles.replace(json(request, assignmentsBody) as RoleAssignment[]);

@@ -85,7 +85,7 @@ export class TokenVerifier {
     const { tenantId } = this.options;
     const issuers = this.options.issuers ?? [`https://sts.windows.net/${tenantId}/`, `https://login.microsoftonline.com/${tenantId}/v2.0`];
     if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) {
-      throw errors.invalidIssuer(String(claims.iss ?? ''), challenge);
+      throw errors.invalidIssuer(issuers, String(claims.iss ?? ''), challenge);
     }
     const jwks = this.currentJwks();
     if (this.keySet?.source !== jwks) this.keySet = { source: jwks, keys: createLocalJWKSet(jwks) };
@@ -108,6 +108,7 @@ export class TokenVerifier {
       if (error instanceof joseErrors.JWTClaimValidationFailed || error instanceof joseErrors.JWTInvalid) {
         throw errors.malformedToken(challenge);
       }
+      if (error instanceof joseErrors.JWKSNoMatchingKey) throw errors.unknownSigningKey(token.split('.')[0] ?? '', challenge);
       throw errors.invalidSignature(challenge);
     }
   }

@@ -1,5 +1,5 @@
 // What the service reports about a certificate it holds: thumbprint, base64 DER, validity, and
-// the X.509 properties an imported certificate's derived policy is built from (reference §3.4, §3.6).
+// the X.509 properties an imported certificate's derived policy is built from.
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { CertificateInputError } from './errors.js';
 import { KEY_USAGES, type KeyUsage, type SubjectAlternativeNames } from './policyTypes.js';
@@ -20,6 +20,15 @@ export function parseCertificateDer(der: Buffer): X509Certificate {
     return new X509Certificate(der);
   } catch {
     throw new CertificateInputError('The certificate is not a valid DER-encoded X.509 certificate.');
+  }
+}
+
+/** Whether `der` is exactly one DER certificate (node:crypto would also take PEM text here). */
+export function isCertificateDer(der: Buffer): boolean {
+  try {
+    return new X509Certificate(der).raw.equals(der);
+  } catch {
+    return false;
   }
 }
 

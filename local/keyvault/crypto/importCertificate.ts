@@ -1,12 +1,12 @@
-// POST /certificates/{n}/import (reference §3.6): the value is sniffed — PEM text (key and
-// certificates in any order) or base64 PKCS#12 tried with `pwd`, then "", then no password —
+// POST /certificates/{n}/import: the value is sniffed — PEM text (key and certificates in any
+// order), base64 of PEM text, or base64 PKCS#12 tried with `pwd`, then "", then no password —
 // and, without a client policy, a policy is derived from the certificate like the service does.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { certificateMatchesKey, certificateProperties } from './certificateInfo.js';
+import { certificateMatchesKey, certificateProperties, isCertificateDer } from './certificateInfo.js';
 import { CertificateInputError } from './errors.js';
 import { describeKey } from './keys.js';
 import { isPemText, pemBlocks } from './pem.js';
-import { readPkcs12 } from './pkcs12.js';
+import { PKCS12_UNREADABLE_MESSAGE, readPkcs12 } from './pkcs12.js';
 import { DEFAULT_LIFETIME_PERCENTAGE } from './policy.js';
 import {
   PEM_CONTENT_TYPE,
@@ -28,31 +28,34 @@ const PRIVATE_KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVAT
 const BASE64 = /^[A-Za-z0-9+/\-_\s]+={0,2}\s*$/;
 const MONTH_SECONDS = 30 * 24 * 60 * 60;
 
+// The service's one answer for PEM it cannot read (no blocks, a key it cannot read or decrypt,
+// several keys), quoted in the Key Vault certificate FAQ:
+// https://github.com/MicrosoftDocs/azure-docs/blob/a658cf4c20d975b68298625c7c585000516fa619/articles/key-vault/certificates/faq.yml
+export const PEM_UNEXPECTED_MESSAGE =
+  'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.';
+
+const unreadable = (format: SecretContentType): CertificateInputError =>
+  new CertificateInputError(format === PEM_CONTENT_TYPE ? PEM_UNEXPECTED_MESSAGE : PKCS12_UNREADABLE_MESSAGE);
+
 function parsePem(value: string, password: string | undefined): { privateKey: KeyObject | undefined; certificates: Buffer[] } {
   const blocks = pemBlocks(value);
-  if (blocks.length === 0) throw new CertificateInputError('The PEM certificate value contains no PEM blocks.');
   const keyBlocks = blocks.filter((block) => PRIVATE_KEY_LABELS.has(block.label));
-  if (keyBlocks.length > 1) throw new CertificateInputError('The PEM certificate value contains more than one private key.');
+  if (blocks.length === 0 || keyBlocks.length > 1) throw unreadable(PEM_CONTENT_TYPE);
   let privateKey: KeyObject | undefined;
   const keyBlock = keyBlocks[0];
   if (keyBlock) {
     try {
       privateKey = createPrivateKey({ key: keyBlock.text, format: 'pem', passphrase: password ?? '' });
     } catch {
-      throw new CertificateInputError(
-        keyBlock.label === 'ENCRYPTED PRIVATE KEY' || keyBlock.text.includes('ENCRYPTED')
-          ? 'Unable to decrypt the PEM private key: the password is missing or incorrect.'
-          : 'The PEM private key could not be read.',
-      );
+      throw unreadable(PEM_CONTENT_TYPE); // damaged, or encrypted without the right pwd
     }
   }
   return { privateKey, certificates: blocks.filter((block) => block.label === 'CERTIFICATE').map((block) => block.der) };
 }
 
 function parsePfx(value: string, password: string | undefined): { privateKey: KeyObject | undefined; certificates: Buffer[] } {
-  if (!BASE64.test(value)) {
-    throw new CertificateInputError('The certificate value is neither PEM text nor a base64-encoded PKCS#12 (PFX) file.');
-  }
+  // The service reads every value that is not PEM as PKCS#12.
+  if (!BASE64.test(value)) throw unreadable(PKCS12_CONTENT_TYPE);
   const der = Buffer.from(value.replace(/\s/g, ''), value.includes('-') || value.includes('_') ? 'base64url' : 'base64');
   const passwords = [...new Set<string | null>([...(password ? [password] : []), '', null])];
   return readPkcs12(der, passwords);
@@ -61,7 +64,7 @@ function parsePfx(value: string, password: string | undefined): { privateKey: Ke
 /** PEM text sent base64-encoded (what the SDK does with PEM bytes when no policy says PEM). */
 function base64EncodedPem(value: string): string | undefined {
   if (!BASE64.test(value)) return undefined;
-  const decoded = Buffer.from(value.replace(/\s/g, ''), 'base64').toString('latin1');
+  const decoded = Buffer.from(value.replace(/\s/g, ''), 'base64').toString('utf8');
   return isPemText(decoded) ? decoded : undefined;
 }
 
@@ -70,10 +73,10 @@ function base64EncodedPem(value: string): string | undefined {
  * `preserveCertOrder`); otherwise the leaf is moved to the front.
  */
 export function parseImportValue(value: string, password?: string, preserveOrder = false): ImportedCertificate {
-  if (typeof value !== 'string' || value.trim() === '') throw new CertificateInputError('The certificate value is empty.');
   const pemText = isPemText(value) ? value : base64EncodedPem(value);
   const format = pemText !== undefined ? PEM_CONTENT_TYPE : PKCS12_CONTENT_TYPE;
   const { privateKey, certificates } = pemText !== undefined ? parsePem(pemText, password) : parsePfx(value, password);
+  if (!certificates.every(isCertificateDer)) throw unreadable(format);
   if (!privateKey) throw new CertificateInputError('The certificate value contains no private key; Key Vault imports need the private key.');
   if (certificates.length === 0) throw new CertificateInputError('The certificate value contains no certificate.');
   describeKey(privateKey); // refuses key types Key Vault does not hold

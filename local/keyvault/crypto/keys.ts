@@ -36,9 +36,9 @@ export function describeKey(key: KeyObject): KeyDescription {
   if (key.asymmetricKeyType === 'ec') {
     const crv = (Object.keys(NODE_CURVES) as CurveName[]).find((c) => NODE_CURVES[c] === details.namedCurve);
     if (crv) return { kty: 'EC', crv, keySize: crv === 'P-521' ? 521 : crv === 'P-384' ? 384 : 256 };
-    throw new CertificateInputError(`The elliptic curve ${details.namedCurve ?? 'unknown'} is not supported.`);
+    throw new CertificateInputError(`The elliptic curve ${details.namedCurve ?? 'unknown'} is not supported; use P-256, P-384, P-521 or P-256K.`);
   }
-  throw new CertificateInputError(`Key type ${key.asymmetricKeyType ?? 'unknown'} is not supported; use RSA or EC.`);
+  throw new CertificateInputError(`The key type ${key.asymmetricKeyType ?? 'unknown'} is not supported; use RSA or EC.`);
 }
 
 /** Whether an existing key satisfies the policy (for `reuse_key`). */

@@ -1,4 +1,4 @@
-// PKCS#12 (PFX) files for certificate-backed secrets and imports (reference §3.5).
+// PKCS#12 (PFX) files for certificate-backed secrets and imports.
 // node-forge's high-level PKCS#12 API only understands RSA keys, so the PFX structure is built and
 // walked here with forge's ASN.1 and PBE primitives, and keys travel as PKCS#8 — which works the
 // same for RSA and EC. Written files mirror Key Vault's: 3DES-shrouded key bag, SHA-1 MAC, 2000
@@ -122,10 +122,12 @@ export interface Pkcs12Contents {
   certificates: Buffer[];
 }
 
-const unreadable = (): CertificateInputError =>
-  new CertificateInputError('The certificate value is not a valid PKCS#12 (PFX) file encoded as base64.');
-const wrongPassword = (): CertificateInputError =>
-  new CertificateInputError('Unable to open the PKCS#12 (PFX) certificate: the password is missing or incorrect.');
+// The service gives one answer for a PFX it cannot open, whatever the cause (wrong password,
+// corrupt, not PKCS#12 at all); its PEM counterpart is in the Key Vault certificate FAQ,
+// https://github.com/MicrosoftDocs/azure-docs/blob/a658cf4c20d975b68298625c7c585000516fa619/articles/key-vault/certificates/faq.yml
+export const PKCS12_UNREADABLE_MESSAGE =
+  'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.';
+const unreadable = (): CertificateInputError => new CertificateInputError(PKCS12_UNREADABLE_MESSAGE);
 
 /** Octet string content, joining the chunks of a BER constructed OCTET STRING. */
 function octetContent(node: Asn1 | undefined): string {
@@ -145,7 +147,7 @@ function verifyMac(macData: Asn1, authSafe: string, password: string | null): bo
   const [digestInfo, saltNode, iterationsNode] = children(macData);
   const [algorithm, digestNode] = children(digestInfo);
   const digest = MAC_DIGESTS[oidOf(children(algorithm)[0])];
-  if (!digest) throw new CertificateInputError('The PKCS#12 (PFX) file uses an unsupported MAC algorithm.');
+  if (!digest) throw unreadable();
   const iterations = iterationsNode ? forge.util.createBuffer(octetContent(iterationsNode)).getInt(octetContent(iterationsNode).length * 8) : 1;
   const expected = fromBinary(octetContent(digestNode));
   const actual = createHmac(digest.node, macKey(password, octetContent(saltNode), iterations, digest))
@@ -163,14 +165,14 @@ function decryptContent(encryptedData: Asn1, password: string | null): string {
   try {
     cipher = pbe.getCipher(oidOf(algorithmOid), params, password);
   } catch {
-    throw new CertificateInputError('The PKCS#12 (PFX) file uses an unsupported encryption algorithm.');
+    throw unreadable(); // an encryption algorithm forge does not know
   }
   cipher.update(forge.util.createBuffer(octetContent(content)));
-  if (!cipher.finish()) throw wrongPassword();
+  if (!cipher.finish()) throw unreadable();
   return cipher.output.getBytes();
 }
 
-/** Reads a PFX trying each password in turn (callers pass `[pwd, '', null]`, reference §3.5). */
+/** Reads a PFX trying each password in turn (imports pass `[pwd, '', null]`: Key Vault's own PFX files use the empty password). */
 export function readPkcs12(der: Buffer, passwords: Array<string | null>): Pkcs12Contents {
   let pfx: Asn1;
   let authSafe: string;
@@ -186,7 +188,7 @@ export function readPkcs12(der: Buffer, passwords: Array<string | null>): Pkcs12
   const macData = children(pfx)[2];
   const candidates = macData ? passwords.filter((candidate) => verifyMac(macData, authSafe, candidate)) : passwords;
   const password = candidates[0];
-  if (password === undefined) throw wrongPassword();
+  if (password === undefined) throw unreadable();
 
   let privateKey: KeyObject | undefined;
   const certificates: Array<{ der: Buffer }> = [];
@@ -233,6 +235,6 @@ function decryptShroudedKey(encrypted: Asn1, password: string | null): Asn1 {
     // PBES2 derives from the UTF-8 password, where "no password" and "" are the same thing.
     info = password === null ? pki.decryptPrivateKeyInfo(encrypted, '') : null;
   }
-  if (!info) throw wrongPassword();
+  if (!info) throw unreadable();
   return info;
 }

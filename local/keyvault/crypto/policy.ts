@@ -1,5 +1,6 @@
 // Certificate policy: parse what a client sent (any sub-object may be `{}`, missing or null),
-// fill the gaps the way the real service does (reference §3.2), and reject what it rejects.
+// fill the gaps the way the real service does (the defaults it reports back for the SDKs' default
+// policy), and reject what it rejects.
 import { z } from 'zod';
 import { CertificateInputError } from './errors.js';
 import { parseSubject } from './subject.js';
@@ -80,8 +81,17 @@ const wirePolicySchema = z.object({
 /** A policy as a client may send it: every field optional, `null` meaning absent. */
 export type WireCertificatePolicy = z.infer<typeof wirePolicySchema>;
 
-function invalid(message: string): CertificateInputError {
-  return new CertificateInputError(`Invalid certificate policy: ${message}`);
+// The service names the policy member and ends with CRLF, e.g. `Property policy.x509_props has
+// invalid value. Invalid X.500 distinguished name\r\n` (recorded in
+// https://github.com/Azure/azure-sdk-assets/blob/11a73707a25d2832582c61fb956881b0954a0ca2/net/sdk/keyvault/Azure.Security.KeyVault.Certificates/tests/SessionRecords/CertificateClientLiveTests/StartCreateCertificateError.json).
+// Only that reason and the lifetime action one are the service's; the other reasons are ours.
+export const INVALID_SUBJECT_REASON = 'Invalid X.500 distinguished name';
+// The whole message for more than one lifetime action: https://github.com/Azure/azure-sdk-for-net/issues/15633
+export const TOO_MANY_ACTIONS_MESSAGE = 'At most one action is allowed';
+
+/** `member` is the wire member (`key_props`, `x509_props`, …); none for a policy that is no object. */
+function invalid(member: string | undefined, reason: string): CertificateInputError {
+  return new CertificateInputError(`Property ${member ? `policy.${member}` : 'policy'} has invalid value. ${reason}\r\n`);
 }
 
 /** Type-checks untrusted JSON; throws a `CertificateInputError` naming the first bad field. */
@@ -90,15 +100,16 @@ export function parseWirePolicy(body: unknown): WireCertificatePolicy {
   const parsed = wirePolicySchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const member = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
     const path = issue ? issue.path.join('.') || 'policy' : 'policy';
-    throw invalid(`${path}: ${issue?.message ?? 'invalid value'}`);
+    throw invalid(member, `${path}: ${issue?.message ?? 'invalid value'}`);
   }
   return parsed.data;
 }
 
-function pickCaseInsensitive<T extends string>(value: string, allowed: readonly T[], what: string): T {
+function pickCaseInsensitive<T extends string>(member: string, value: string, allowed: readonly T[], what: string): T {
   const found = allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
-  if (!found) throw invalid(`${what} '${value}' is not supported; expected one of ${allowed.join(', ')}.`);
+  if (!found) throw invalid(member, `${what} '${value}' is not supported; expected one of ${allowed.join(', ')}.`);
   return found;
 }
 
@@ -106,31 +117,31 @@ function normalizeKeyProps(wire: WireCertificatePolicy['key_props']): KeyPropert
   const sizeGiven = wire?.key_size ?? undefined;
   const crvGiven = wire?.crv ?? undefined;
   const kty = wire?.kty
-    ? pickCaseInsensitive(wire.kty, KEY_TYPES, 'key_props.kty')
+    ? pickCaseInsensitive('key_props', wire.kty, KEY_TYPES, 'key_props.kty')
     : crvGiven
       ? 'EC'
       : 'RSA';
   const common = { exportable: wire?.exportable ?? true, kty, reuse_key: wire?.reuse_key ?? false };
   if (kty === 'RSA' || kty === 'RSA-HSM') {
-    if (crvGiven) throw invalid(`key_props.crv cannot be set for key type ${kty}.`);
+    if (crvGiven) throw invalid('key_props', `key_props.crv cannot be set for key type ${kty}.`);
     const size = sizeGiven ?? DEFAULT_RSA_KEY_SIZE;
     if (!(RSA_KEY_SIZES as readonly number[]).includes(size)) {
-      throw invalid(`key_props.key_size ${size} is not supported for RSA; expected one of ${RSA_KEY_SIZES.join(', ')}.`);
+      throw invalid('key_props', `key_props.key_size ${size} is not supported for RSA; expected one of ${RSA_KEY_SIZES.join(', ')}.`);
     }
     return { ...common, key_size: size };
   }
   let crv: CurveName;
   if (crvGiven) {
-    crv = pickCaseInsensitive(crvGiven, EC_CURVES, 'key_props.crv');
+    crv = pickCaseInsensitive('key_props', crvGiven, EC_CURVES, 'key_props.crv');
   } else if (sizeGiven !== undefined) {
     const bySize = (Object.keys(CURVE_KEY_SIZE) as CurveName[]).find((c) => CURVE_KEY_SIZE[c] === sizeGiven);
-    if (!bySize) throw invalid(`key_props.key_size ${sizeGiven} does not name an elliptic curve (256, 384, 521).`);
+    if (!bySize) throw invalid('key_props', `key_props.key_size ${sizeGiven} does not name an elliptic curve (256, 384, 521).`);
     crv = bySize;
   } else {
     crv = DEFAULT_CURVE;
   }
   if (sizeGiven !== undefined && sizeGiven !== CURVE_KEY_SIZE[crv]) {
-    throw invalid(`key_props.key_size ${sizeGiven} does not match curve ${crv}.`);
+    throw invalid('key_props', `key_props.key_size ${sizeGiven} does not match curve ${crv}.`);
   }
   return { ...common, key_size: CURVE_KEY_SIZE[crv], crv };
 }
@@ -147,18 +158,26 @@ function normalizeSans(wire: NonNullable<WireCertificatePolicy['x509_props']>['s
 
 function validateSans(sans: SubjectAlternativeNames | undefined): void {
   for (const email of [...(sans?.emails ?? []), ...(sans?.upns ?? [])]) {
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid(`'${email}' is not a valid e-mail address or UPN.`);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid('x509_props', `'${email}' is not a valid e-mail address or UPN.`);
   }
   for (const dns of sans?.dns_names ?? []) {
     if (!/^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(dns)) {
-      throw invalid(`'${dns}' is not a valid DNS name.`);
+      throw invalid('x509_props', `'${dns}' is not a valid DNS name.`);
     }
   }
   for (const uri of sans?.uris ?? []) {
-    if (!URL.canParse(uri)) throw invalid(`'${uri}' is not a valid URI.`);
+    if (!URL.canParse(uri)) throw invalid('x509_props', `'${uri}' is not a valid URI.`);
   }
   for (const ip of sans?.ipAddresses ?? []) {
-    if (!isIpAddress(ip)) throw invalid(`'${ip}' is not a valid IP address.`);
+    if (!isIpAddress(ip)) throw invalid('x509_props', `'${ip}' is not a valid IP address.`);
+  }
+}
+
+function validateSubject(subject: string): void {
+  try {
+    parseSubject(subject);
+  } catch {
+    throw invalid('x509_props', INVALID_SUBJECT_REASON);
   }
 }
 
@@ -176,25 +195,25 @@ function normalizeLifetimeActions(
     const action_type: ActionType = issuerName === UNKNOWN_ISSUER ? 'EmailContacts' : 'AutoRenew';
     return [{ trigger: { lifetime_percentage: DEFAULT_LIFETIME_PERCENTAGE }, action: { action_type } }];
   }
-  if (wire.length > 1) throw invalid('at most one lifetime action is allowed.');
+  if (wire.length > 1) throw new CertificateInputError(TOO_MANY_ACTIONS_MESSAGE);
   return wire.map((item) => {
     const percentage = item.trigger?.lifetime_percentage ?? undefined;
     const days = item.trigger?.days_before_expiry ?? undefined;
     if (percentage !== undefined && days !== undefined) {
-      throw invalid('a lifetime action trigger takes either lifetime_percentage or days_before_expiry, not both.');
+      throw invalid('lifetime_actions', 'A lifetime action trigger takes either lifetime_percentage or days_before_expiry, not both.');
     }
     if (percentage === undefined && days === undefined) {
-      throw invalid('a lifetime action trigger needs lifetime_percentage or days_before_expiry.');
+      throw invalid('lifetime_actions', 'A lifetime action trigger needs lifetime_percentage or days_before_expiry.');
     }
     if (percentage !== undefined && (percentage < 1 || percentage > 99)) {
-      throw invalid(`lifetime_percentage must be between 1 and 99 (got ${percentage}).`);
+      throw invalid('lifetime_actions', `lifetime_percentage must be between 1 and 99 (got ${percentage}).`);
     }
     const maxDays = validityMonths * DAYS_BEFORE_EXPIRY_PER_MONTH;
     if (days !== undefined && (days < 1 || days > maxDays)) {
-      throw invalid(`days_before_expiry must be between 1 and ${maxDays} for a ${validityMonths}-month validity (got ${days}).`);
+      throw invalid('lifetime_actions', `days_before_expiry must be between 1 and ${maxDays} for a ${validityMonths}-month validity (got ${days}).`);
     }
-    if (!item.action?.action_type) throw invalid('a lifetime action needs action.action_type.');
-    const action_type = pickCaseInsensitive(item.action.action_type, ACTION_TYPES, 'action_type');
+    if (!item.action?.action_type) throw invalid('lifetime_actions', 'A lifetime action needs action.action_type.');
+    const action_type = pickCaseInsensitive('lifetime_actions', item.action.action_type, ACTION_TYPES, 'action_type');
     const trigger = percentage !== undefined ? { lifetime_percentage: percentage } : { days_before_expiry: days };
     return { trigger, action: { action_type } };
   });
@@ -216,26 +235,26 @@ export function normalizePolicy(input: WireCertificatePolicy | unknown, now: num
   const wire = parseWirePolicy(input);
   const key_props = normalizeKeyProps(wire.key_props);
   const contentType = wire.secret_props?.contentType
-    ? pickCaseInsensitive(wire.secret_props.contentType, CONTENT_TYPES, 'secret_props.contentType')
+    ? pickCaseInsensitive('secret_props', wire.secret_props.contentType, CONTENT_TYPES, 'secret_props.contentType')
     : CONTENT_TYPES[0];
 
   const x = wire.x509_props;
   const subject = x?.subject ?? undefined;
-  if (subject !== undefined && subject.trim() !== '') parseSubject(subject);
+  if (subject !== undefined && subject.trim() !== '') validateSubject(subject);
   const sans = normalizeSans(x?.sans);
   validateSans(sans);
   const hasSan = Object.values(sans ?? {}).some((values) => values.length > 0);
   if ((subject === undefined || subject.trim() === '') && !hasSan) {
-    throw invalid('x509_props needs a subject or at least one subject alternative name.');
+    throw invalid('x509_props', 'x509_props needs a subject or at least one subject alternative name.');
   }
   const ekus = x?.ekus ? [...x.ekus] : [...DEFAULT_EKUS];
-  for (const eku of ekus) if (!OID_PATTERN.test(eku)) throw invalid(`EKU '${eku}' is not an object identifier.`);
+  for (const eku of ekus) if (!OID_PATTERN.test(eku)) throw invalid('x509_props', `EKU '${eku}' is not an object identifier.`);
   const key_usage = x?.key_usage
-    ? x.key_usage.map((usage) => pickCaseInsensitive(usage, KEY_USAGES, 'key_usage'))
+    ? x.key_usage.map((usage) => pickCaseInsensitive('x509_props', usage, KEY_USAGES, 'key_usage'))
     : [...DEFAULT_KEY_USAGE];
   const validity_months = x?.validity_months ?? DEFAULT_VALIDITY_MONTHS;
   if (validity_months < 1 || validity_months > MAX_VALIDITY_MONTHS) {
-    throw invalid(`validity_months must be between 1 and ${MAX_VALIDITY_MONTHS} (got ${validity_months}).`);
+    throw invalid('x509_props', `validity_months must be between 1 and ${MAX_VALIDITY_MONTHS} (got ${validity_months}).`);
   }
 
   const issuer: CertificatePolicy['issuer'] = { name: canonicalIssuerName(wire.issuer?.name?.trim() || SELF_ISSUER) };

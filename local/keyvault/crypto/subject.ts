@@ -35,8 +35,9 @@ export interface SubjectAttribute {
   value: string;
 }
 
+// Policy validation answers the service's fixed text instead; the detail is for other callers.
 function invalidSubject(subject: string, why: string): CertificateInputError {
-  return new CertificateInputError(`Invalid certificate policy: subject '${subject}' is not a valid X.500 name (${why}).`);
+  return new CertificateInputError(`Subject '${subject}' is not a valid X.500 name (${why}).`);
 }
 
 /** Splits on unescaped, unquoted separators (`,` or `;` between RDNs, `+` inside one). */

@@ -1,6 +1,7 @@
-// Certificate creation as a long-running operation (reference §3.3, §4): POST create answers 202
-// with an `inProgress` operation; a `Self` operation completes once `certificateCreateDelayMs`
-// has passed (checked lazily whenever the certificate is read), other issuers wait for a merge.
+// Certificate creation as a long-running operation: POST create answers 202 with an `inProgress`
+// operation; a `Self` operation completes once the timing model's `certificateCreateMs` has passed
+// (checked lazily whenever the certificate is read), other issuers wait for a merge. A requested
+// cancellation takes as long to take effect, and then the operation ends `cancelled` instead.
 // Keys, CSR and the self-signed certificate are made before the store transaction, which is
 // synchronous; completion then only moves prepared material into cert + key + secret versions.
 import { randomBytes } from 'node:crypto';
@@ -8,7 +9,7 @@ import { z } from 'zod';
 import type { HandlerResult, RequestContext } from '../context.js';
 import { errors } from '../errors.js';
 import { newVersion } from '../ids.js';
-import { assertNotDeleted, getLive } from '../objects.js';
+import { assertNameUsable, getLive } from '../objects.js';
 import type { StoreTransaction } from '../store/types.js';
 import { parseBody, tagsSchema } from '../validation.js';
 import { createCsr, issueSelfSigned, validityWindow } from '../crypto/issue.js';
@@ -43,7 +44,8 @@ const createBody = z.object({
 const cancelBody = z.object({ cancellation_requested: z.boolean() });
 
 const mergeBody = z.object({
-  x5c: z.array(z.string()).min(1),
+  // Checked by mergeChain, which answers with the service's messages.
+  x5c: z.unknown(),
   attributes: z.object({ enabled: z.boolean().nullish() }).passthrough().nullish(),
   tags: tagsSchema,
 });
@@ -73,7 +75,8 @@ function policyForCreate(ctx: RequestContext, rawPolicy: unknown, existing: Cert
 function issuerFailure(ctx: RequestContext, policy: CertificatePolicy): Pick<PendingOperation, 'failure'> {
   const issuer = ctx.store.get<unknown, IssuerMeta>(ctx.vault, ISSUER_KIND, policy.issuer.name);
   if (issuer?.meta?.provider.toLowerCase() !== FAILING_PROVIDER.toLowerCase()) return {};
-  return { failure: { code: 'CertificateIssuerError', message: `Issuer ${issuer.name} rejected the certificate request.` } };
+  // The service's code for an issuer's refusal is "Request rejected" (with the provider's reason).
+  return { failure: { code: 'Request rejected', message: `The call to ${issuer.meta.provider} failed: issuer ${issuer.name} rejected the certificate request.` } };
 }
 
 async function operationKey(ctx: RequestContext, name: string, policy: CertificatePolicy) {
@@ -106,7 +109,7 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
     cancellationRequested: false,
     privateKey: exportPrivateKeyDer(privateKey).toString('base64'),
     ...(issued ? { issued: issued.toString('base64') } : {}),
-    readyAtMs: nowMs + Math.max(0, ctx.settings.certificateCreateDelayMs),
+    readyAtMs: nowMs + ctx.settings.certificateCreateMs,
     ...issuerFailure(ctx, policy),
     enabled: body.attributes?.enabled ?? true,
     ...(body.tags ? { tags: body.tags } : {}),
@@ -116,7 +119,7 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
   };
 
   return ctx.store.transaction(ctx.vault, (tx) => {
-    assertNotDeleted(tx, CERTIFICATE_KIND, 'Certificate', name, now);
+    assertNameUsable(tx, CERTIFICATE_KIND, 'Certificate', name, now);
     assertSecretNameFree(tx, name, now);
     const live = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
     if (live?.meta?.pending?.status === 'inProgress') throw errors.pendingCertificateExists(live.name);
@@ -124,7 +127,7 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
     const cert: Certificate = live ? { ...live, meta } : { kind: CERTIFICATE_KIND, name, versions: [], meta };
     tx.put(cert);
     return {
-      body: operationBody(ctx, cert.name, op),
+      body: operationBody(ctx, cert, op),
       headers: { location: `${pendingId(ctx, cert.name)}?api-version=${ctx.apiVersion}&request_id=${op.requestId}`, 'retry-after': '10' },
     };
   });
@@ -137,7 +140,8 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
 export function settle(tx: StoreTransaction, cert: Certificate, now: number, nowMs = Date.now()): Certificate {
   const op = cert.meta?.pending;
   if (!cert.meta || !op || op.status !== 'inProgress') return cert;
-  if (op.cancellationRequested) {
+  if (op.cancelAtMs !== undefined) {
+    if (nowMs < op.cancelAtMs) return cert;
     const next: Certificate = { ...cert, meta: { ...cert.meta, pending: { ...op, status: 'cancelled', privateKey: '' } } };
     tx.put(next);
     return next;
@@ -175,20 +179,23 @@ export async function getCertificateOperation(ctx: RequestContext): Promise<Hand
   const cert = await loadSettled(ctx, name);
   const op = cert?.meta?.pending;
   if (!cert || !op) throw errors.pendingCertificateNotFound(name);
-  return { body: operationBody(ctx, cert.name, op) };
+  return { body: operationBody(ctx, cert, op) };
 }
 
 export async function cancelCertificateOperation(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   const body = parseBody(ctx, cancelBody);
   return ctx.store.transaction(ctx.vault, (tx) => {
-    const cert = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, ctx.now());
+    // Settled first: an operation whose time is up has completed, and cannot be cancelled.
+    const found = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, ctx.now());
+    const cert = found && settle(tx, found, ctx.now());
     const op = cert?.meta?.pending;
     if (!cert?.meta || !op) throw errors.pendingCertificateNotFound(name);
-    if (!body.cancellation_requested || op.status !== 'inProgress') return { body: operationBody(ctx, cert.name, op) };
-    const next: PendingOperation = { ...op, cancellationRequested: true };
+    if (op.status !== 'inProgress') throw errors.pendingNotInProgress();
+    if (!body.cancellation_requested || op.cancellationRequested) return { body: operationBody(ctx, cert, op) };
+    const next: PendingOperation = { ...op, cancellationRequested: true, cancelAtMs: Date.now() + ctx.settings.certificateCreateMs };
     tx.put({ ...cert, meta: { ...cert.meta, pending: next } });
-    return { body: operationBody(ctx, cert.name, next) };
+    return { body: operationBody(ctx, cert, next) };
   });
 }
 
@@ -202,7 +209,7 @@ export async function deleteCertificateOperation(ctx: RequestContext): Promise<H
     // A certificate that never got a version has nothing left once its operation is gone.
     if (cert.versions.length === 0) tx.remove(CERTIFICATE_KIND, cert.name);
     else tx.put({ ...cert, meta: { policy: cert.meta.policy } });
-    return { body: operationBody(ctx, cert.name, op) };
+    return { body: operationBody(ctx, cert, op) };
   });
 }
 

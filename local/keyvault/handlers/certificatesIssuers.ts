@@ -1,4 +1,4 @@
-// Certificate issuers and contacts (reference §3.7). `Self` and `Unknown` are built in and need
+// Certificate issuers and contacts. `Self` and `Unknown` are built in and need
 // no registration; registered issuers are side records of the vault. Issuer passwords are kept
 // but never echoed.
 import { z } from 'zod';
@@ -97,7 +97,7 @@ export async function updateIssuer(ctx: RequestContext): Promise<HandlerResult> 
   const body = parseBody(ctx, updateIssuerBody);
   return ctx.store.transaction(ctx.vault, (tx) => {
     const existing = tx.get<unknown, IssuerMeta>(ISSUER_KIND, name);
-    if (!existing?.meta) throw errors.issuerNotFound(name);
+    if (!existing?.meta) throw errors.issuerNotFound();
     const meta: IssuerMeta = { ...existing.meta, updated: ctx.now() };
     if (body.provider) meta.provider = body.provider;
     if (body.credentials) {
@@ -115,7 +115,7 @@ export async function updateIssuer(ctx: RequestContext): Promise<HandlerResult> 
 export async function getIssuer(ctx: RequestContext): Promise<HandlerResult> {
   const name = issuerName(ctx);
   const issuer = ctx.store.get<unknown, IssuerMeta>(ctx.vault, ISSUER_KIND, name);
-  if (!issuer?.meta) throw errors.issuerNotFound(name);
+  if (!issuer?.meta) throw errors.issuerNotFound();
   return { body: issuerBundle(ctx, issuer) };
 }
 
@@ -123,7 +123,7 @@ export async function deleteIssuer(ctx: RequestContext): Promise<HandlerResult> 
   const name = issuerName(ctx);
   return ctx.store.transaction(ctx.vault, (tx) => {
     const issuer = tx.get<unknown, IssuerMeta>(ISSUER_KIND, name);
-    if (!issuer?.meta) throw errors.issuerNotFound(name);
+    if (!issuer?.meta) throw errors.issuerNotFound();
     tx.remove(ISSUER_KIND, issuer.name);
     return { body: issuerBundle(ctx, issuer) };
   });

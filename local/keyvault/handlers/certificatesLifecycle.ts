@@ -1,11 +1,24 @@
 // Certificate reads, updates, import, lists, soft delete / recover / purge (cascading to the
-// backing key and secret) and backup / restore (reference §3.1, §3.4–§3.6).
+// backing key and secret) and backup / restore.
 import { z } from 'zod';
 import type { HandlerResult, RequestContext } from '../context.js';
 import { errors } from '../errors.js';
-import { newVersion } from '../ids.js';
+import { newVersion, objectId } from '../ids.js';
 import { BACKUP_MAX_VERSIONS } from '../limits.js';
-import { assertNotDeleted, decodeBackup, deletedFields, encodeBackup, getDeleted, getLive, purge, recover, softDelete } from '../objects.js';
+import {
+  assertNameUsable,
+  decodeBackup,
+  deletedFields,
+  encodeBackup,
+  getDeleted,
+  getLive,
+  listable,
+  purge,
+  recover,
+  requireDeleted,
+  softDelete,
+  stateOf,
+} from '../objects.js';
 import { nextLink, readPageRequest, versionsPage } from '../paging.js';
 import type { StoredObject, StoreTransaction } from '../store/types.js';
 import { attributesSchema, parseBody, tagsSchema } from '../validation.js';
@@ -83,7 +96,7 @@ export async function updateCertificate(ctx: RequestContext): Promise<HandlerRes
 export async function getCertificatePolicy(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   const cert = ctx.store.get<CertificateData, CertificateMeta>(ctx.vault, CERTIFICATE_KIND, name);
-  if (!cert?.meta || cert.deleted) notFound(name);
+  if (!cert?.meta || stateOf(cert) !== 'live') notFound(name);
   return { body: wirePolicy(ctx, cert.name, cert.meta.policy) };
 }
 
@@ -131,7 +144,7 @@ export async function importCertificate(ctx: RequestContext): Promise<HandlerRes
     throw toCertificateError(error);
   }
   return ctx.store.transaction(ctx.vault, (tx) => {
-    assertNotDeleted(tx, CERTIFICATE_KIND, 'Certificate', name, now);
+    assertNameUsable(tx, CERTIFICATE_KIND, 'Certificate', name, now);
     assertSecretNameFree(tx, name, now);
     const live = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
     const order = body.preserveCertOrder ? { preserveCertOrder: true } : {};
@@ -183,7 +196,7 @@ export async function listCertificates(ctx: RequestContext): Promise<HandlerResu
   const page = readPageRequest(ctx);
   const pending = includePending(ctx);
   const result = ctx.store.list<CertificateData, CertificateMeta>(ctx.vault, CERTIFICATE_KIND, { deleted: false, after: page.after, limit: page.limit });
-  const items = await settleDue(ctx, result.items);
+  const items = await settleDue(ctx, listable(result.items, false, ctx.now()));
   const value = items.flatMap((cert) => {
     const latest = cert.versions.at(-1);
     if (!latest && !(pending && cert.meta?.pending)) return [];
@@ -215,26 +228,26 @@ export async function deleteCertificate(ctx: RequestContext): Promise<HandlerRes
   return ctx.store.transaction(ctx.vault, (tx) => {
     const cert = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
     if (!cert) notFound(name);
-    for (const object of backing(tx, cert.name, now, false)) softDelete(tx, object, ctx.policy, now);
-    return { body: deletedCertificateBundle(ctx, softDelete(tx, cert, ctx.policy, now)) };
+    for (const object of backing(tx, cert.name, now, false)) softDelete(tx, object, ctx, now);
+    return { body: deletedCertificateBundle(ctx, softDelete(tx, cert, ctx, now)) };
   });
 }
 
 export async function getDeletedCertificate(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
-  const cert = await ctx.store.transaction(ctx.vault, (tx) => getDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, ctx.now()));
-  if (!cert) throw errors.deletedNotFound('Certificate', name);
+  const cert = await ctx.store.transaction(ctx.vault, (tx) =>
+    requireDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, 'Certificate', name, ctx.now(), 'read'),
+  );
   return { body: deletedCertificateBundle(ctx, cert) };
 }
 
 export async function listDeletedCertificates(ctx: RequestContext): Promise<HandlerResult> {
   const page = readPageRequest(ctx);
   const pending = includePending(ctx);
-  const now = ctx.now();
   const result = ctx.store.list<CertificateData, CertificateMeta>(ctx.vault, CERTIFICATE_KIND, { deleted: true, after: page.after, limit: page.limit });
-  const value = result.items.flatMap((cert) => {
+  const value = listable(result.items, true, ctx.now()).flatMap((cert) => {
     const latest = cert.versions.at(-1);
-    if ((cert.deleted && cert.deleted.scheduledPurgeDate <= now) || (!latest && !pending)) return [];
+    if (!latest && !pending) return [];
     return [{ ...certificateItem(ctx, cert, latest, false), ...deletedFields(ctx, 'deletedcertificates', cert) }];
   });
   const extra: Record<string, string> = pending ? { includePending: 'true' } : {};
@@ -245,10 +258,9 @@ export async function recoverDeletedCertificate(ctx: RequestContext): Promise<Ha
   const name = ctx.params['name']!;
   const now = ctx.now();
   return ctx.store.transaction(ctx.vault, (tx) => {
-    const cert = getDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
-    if (!cert) throw errors.deletedNotFound('Certificate', name);
-    for (const object of backing(tx, cert.name, now, true)) recover(tx, object);
-    const live = recover(tx, cert);
+    const cert = requireDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, 'Certificate', name, now, 'recover');
+    for (const object of backing(tx, cert.name, now, true)) recover(tx, object, ctx);
+    const live = recover(tx, cert, ctx);
     return { body: latestBundle(ctx, live, '') ?? { id: deletedCertificateBundle(ctx, live)['id'] } };
   });
 }
@@ -257,10 +269,10 @@ export async function purgeDeletedCertificate(ctx: RequestContext): Promise<Hand
   const name = ctx.params['name']!;
   const now = ctx.now();
   return ctx.store.transaction(ctx.vault, (tx) => {
-    const cert = getDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
-    if (!cert) throw errors.deletedNotFound('Certificate', name);
-    purge(tx, cert, 'Certificate', ctx.policy);
-    for (const object of backing(tx, cert.name, now, true)) tx.remove(object.kind, object.name);
+    const cert = requireDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, 'Certificate', name, now, 'purge');
+    const backingObjects = backing(tx, cert.name, now, true);
+    purge(tx, cert, ctx);
+    for (const object of backingObjects) purge(tx, object, ctx);
     return {};
   });
 }
@@ -287,9 +299,9 @@ export async function restoreCertificate(ctx: RequestContext): Promise<HandlerRe
   if (!cert.meta?.policy || !cert.versions.every((v) => Array.isArray(v.data?.chain) && v.data.chain.length > 0)) throw errors.badBackup();
   const now = ctx.now();
   return ctx.store.transaction(ctx.vault, (tx) => {
-    assertNotDeleted(tx, CERTIFICATE_KIND, 'Certificate', cert.name, now);
+    assertNameUsable(tx, CERTIFICATE_KIND, 'Certificate', cert.name, now);
     if (getLive(tx, CERTIFICATE_KIND, cert.name, now)) {
-      throw errors.conflict(`Certificate ${cert.name} already exists. Restore is only possible when no certificate with that name exists.`);
+      throw errors.restoreConflict('Certificate', objectId(ctx, 'certificates', cert.name, cert.versions.at(-1)?.version));
     }
     assertSecretNameFree(tx, cert.name, now);
     for (const object of objects) {

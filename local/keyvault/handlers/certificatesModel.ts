@@ -1,4 +1,4 @@
-// Certificates as stored and as sent (reference §3): the stored shapes, the wire renderings
+// Certificates as stored and as sent: the stored shapes, the wire renderings
 // (bundle, pending-only bundle, item, policy, operation), and the one synchronous step that turns
 // an issued certificate into a cert + key + secret version sharing one version string.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
@@ -12,7 +12,8 @@ import { CertificateInputError } from '../crypto/errors.js';
 import { publicJwk } from '../crypto/jwk.js';
 import { secretPem, chainPem } from '../crypto/pem.js';
 import { writePkcs12 } from '../crypto/pkcs12.js';
-import { PEM_CONTENT_TYPE, type CertificatePolicy } from '../crypto/policyTypes.js';
+import { PEM_CONTENT_TYPE, UNKNOWN_ISSUER, type CertificatePolicy } from '../crypto/policyTypes.js';
+import { API_VERSIONS } from '../limits.js';
 import { KEY_KIND, type KeyData } from './keys.js';
 import { SECRET_KIND, type SecretData } from './secrets.js';
 
@@ -20,7 +21,7 @@ export const CERTIFICATE_KIND = 'certificate';
 
 export type OperationStatus = 'inProgress' | 'completed' | 'failed' | 'cancelled';
 
-/** A create's pending operation (reference §3.3); key material stays here until completion. */
+/** A create's pending operation; key material stays here until completion. */
 export interface PendingOperation {
   /** Version the certificate, key and secret get when the operation completes. */
   version: string;
@@ -30,6 +31,8 @@ export interface PendingOperation {
   csr: string;
   status: OperationStatus;
   cancellationRequested: boolean;
+  /** Unix ms when a requested cancellation takes effect. */
+  cancelAtMs?: number;
   error?: { code: string; message: string };
   /** PKCS#8 DER (base64) of the operation's key. */
   privateKey: string;
@@ -96,11 +99,12 @@ export function certificateBundle(ctx: RequestContext, cert: Certificate, versio
     ...(cert.meta ? { policy: wirePolicy(ctx, cert.name, cert.meta.policy) } : {}),
     ...tagsOf(version.tags),
     ...(version.data.created ? { pending: { id: pendingId(ctx, cert.name) } } : {}),
-    ...(cert.meta?.preserveCertOrder ? { preserveCertOrder: true } : {}),
+    ...preserveCertOrderField(ctx, cert.meta?.preserveCertOrder),
   };
 }
 
-/** A certificate whose first version is still being created: no kid/sid/x5t/cer (reference §3.4). */
+/** A certificate whose first version is still being created: no kid/sid/x5t/cer, as the service
+ * answers (the SDK's getCertificateOperation needs this 200). */
 export function pendingOnlyBundle(ctx: RequestContext, cert: Certificate, op: PendingOperation): Record<string, unknown> {
   const attributes: VersionAttributes = { enabled: false, created: op.created, updated: op.created };
   if (op.nbf) attributes.nbf = op.nbf;
@@ -111,6 +115,7 @@ export function pendingOnlyBundle(ctx: RequestContext, cert: Certificate, op: Pe
     ...(cert.meta ? { policy: wirePolicy(ctx, cert.name, cert.meta.policy) } : {}),
     ...tagsOf(op.tags),
     pending: { id: pendingId(ctx, cert.name) },
+    ...preserveCertOrderField(ctx, cert.meta?.preserveCertOrder),
   };
 }
 
@@ -155,20 +160,33 @@ export function pendingId(ctx: RequestContext, name: string): string {
 
 const IN_PROGRESS_DETAILS =
   'Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.';
+const AWAITING_MERGE_DETAILS = 'Pending certificate created. Please Perform Merge to complete the request.';
 
-export function operationBody(ctx: RequestContext, name: string, op: PendingOperation): Record<string, unknown> {
+/** The service's `status_details`: set while in progress (and kept when the issuer fails the
+ * request); a completed or cancelled operation has none. */
+function statusDetails(op: PendingOperation): Record<string, string> {
+  if (op.status !== 'inProgress' && op.status !== 'failed') return {};
+  return { status_details: op.issuer.name === UNKNOWN_ISSUER ? AWAITING_MERGE_DETAILS : IN_PROGRESS_DETAILS };
+}
+
+export function operationBody(ctx: RequestContext, cert: Certificate, op: PendingOperation): Record<string, unknown> {
   return {
-    id: pendingId(ctx, name),
+    id: pendingId(ctx, cert.name),
     issuer: op.issuer,
     csr: op.csr,
     cancellation_requested: op.cancellationRequested,
     status: op.status,
-    ...(op.status === 'inProgress' ? { status_details: IN_PROGRESS_DETAILS } : {}),
-    ...(op.status === 'cancelled' ? { status_details: 'The certificate operation was cancelled.' } : {}),
-    ...(op.status === 'completed' ? { target: objectId(ctx, 'certificates', name) } : {}),
+    ...statusDetails(op),
+    ...(op.status === 'completed' ? { target: objectId(ctx, 'certificates', cert.name) } : {}),
     ...(op.error ? { error: op.error } : {}),
+    ...preserveCertOrderField(ctx, cert.meta?.preserveCertOrder),
     request_id: op.requestId,
   };
+}
+
+/** `preserveCertOrder` exists from api-version 7.6 on; the service then always sends it. */
+export function preserveCertOrderField(ctx: RequestContext, preserveCertOrder: boolean | undefined): Record<string, boolean> {
+  return API_VERSIONS.indexOf(ctx.apiVersion) >= API_VERSIONS.indexOf('7.6') ? { preserveCertOrder: preserveCertOrder ?? false } : {};
 }
 
 /** The private key of the latest backing key version (for `reuse_key`), if any. */

@@ -1,20 +1,22 @@
-// Secrets: every operation @azure/keyvault-secrets 4.12 can call (reference §2).
+// Secrets: every operation @azure/keyvault-secrets 4.12 can call.
 import { z } from 'zod';
 import { DataActions } from '../auth/roles.js';
 import type { HandlerResult, Operation, RequestContext } from '../context.js';
 import { errors } from '../errors.js';
 import { newVersion, objectId } from '../ids.js';
-import { BACKUP_MAX_VERSIONS, SECRET_VALUE_MAX_BYTES } from '../limits.js';
+import { BACKUP_MAX_VERSIONS, SECRET_VALUE_MAX_CHARACTERS } from '../limits.js';
 import {
-  assertNotDeleted,
+  assertNameUsable,
   decodeBackup,
   deletedFields,
   encodeBackup,
   findVersion,
-  getDeleted,
   getLive,
+  listable,
   purge,
+  stateOf,
   recover,
+  requireDeleted,
   softDelete,
   wireAttributes,
 } from '../objects.js';
@@ -99,12 +101,12 @@ const restoreBody = z.object({ value: z.string().min(1) });
 async function setSecret(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   const body = parseBody(ctx, setBody);
-  if (Buffer.byteLength(body.value, 'utf8') > SECRET_VALUE_MAX_BYTES) throw errors.invalidProperty('value');
+  if (body.value.length > SECRET_VALUE_MAX_CHARACTERS) throw errors.secretTooLarge(SECRET_VALUE_MAX_CHARACTERS);
   const now = ctx.now();
   return ctx.store.transaction(ctx.vault, (tx) => {
-    assertNotDeleted(tx, SECRET_KIND, 'Secret', name, now);
+    assertNameUsable(tx, SECRET_KIND, 'Secret', name, now);
     const existing = getLive<SecretData, unknown>(tx, SECRET_KIND, name, now);
-    if (existing?.versions.at(-1)?.managed) throw errors.managedObject('Secret', existing.name, 'set');
+    if (existing?.versions.at(-1)?.managed) throw errors.managedObject('set');
     const attributes = definedOnly(body.attributes ?? {});
     const version: SecretVersion = {
       version: newVersion(),
@@ -161,8 +163,8 @@ async function deleteSecret(ctx: RequestContext): Promise<HandlerResult> {
   return ctx.store.transaction(ctx.vault, (tx) => {
     const secret = getLive<SecretData, unknown>(tx, SECRET_KIND, name, now);
     if (!secret) throw notFound(name, '');
-    if (secret.versions.at(-1)?.managed) throw errors.managedObject('Secret', secret.name, 'delete');
-    const deleted = softDelete(tx, secret, ctx.policy, now);
+    if (secret.versions.at(-1)?.managed) throw errors.managedObject('delete');
+    const deleted = softDelete(tx, secret, ctx, now);
     return { body: deletedBundle(ctx, deleted) };
   });
 }
@@ -170,8 +172,7 @@ async function deleteSecret(ctx: RequestContext): Promise<HandlerResult> {
 async function getDeletedSecret(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   return ctx.store.transaction(ctx.vault, (tx) => {
-    const secret = getDeleted<SecretData, unknown>(tx, SECRET_KIND, name, ctx.now());
-    if (!secret) throw errors.deletedNotFound('Secret', name);
+    const secret = requireDeleted<SecretData, unknown>(tx, SECRET_KIND, 'Secret', name, ctx.now(), 'read');
     return { body: deletedBundle(ctx, secret) };
   });
 }
@@ -179,9 +180,8 @@ async function getDeletedSecret(ctx: RequestContext): Promise<HandlerResult> {
 async function recoverDeletedSecret(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   return ctx.store.transaction(ctx.vault, (tx) => {
-    const secret = getDeleted<SecretData, unknown>(tx, SECRET_KIND, name, ctx.now());
-    if (!secret) throw errors.deletedNotFound('Secret', name);
-    const live = recover(tx, secret);
+    const secret = requireDeleted<SecretData, unknown>(tx, SECRET_KIND, 'Secret', name, ctx.now(), 'recover');
+    const live = recover(tx, secret, ctx);
     const latest = live.versions.at(-1);
     return { body: latest ? bundle(ctx, live, latest, false) : { id: objectId(ctx, 'secrets', live.name) } };
   });
@@ -190,9 +190,8 @@ async function recoverDeletedSecret(ctx: RequestContext): Promise<HandlerResult>
 async function purgeDeletedSecret(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   return ctx.store.transaction(ctx.vault, (tx) => {
-    const secret = getDeleted<SecretData, unknown>(tx, SECRET_KIND, name, ctx.now());
-    if (!secret) throw errors.deletedNotFound('Secret', name);
-    purge(tx, secret, 'Secret', ctx.policy);
+    const secret = requireDeleted<SecretData, unknown>(tx, SECRET_KIND, 'Secret', name, ctx.now(), 'purge');
+    purge(tx, secret, ctx);
     return {};
   });
 }
@@ -212,9 +211,9 @@ async function restoreSecret(ctx: RequestContext): Promise<HandlerResult> {
   const [secret] = decodeBackup(body.value, SECRET_KIND) as [Secret];
   const now = ctx.now();
   return ctx.store.transaction(ctx.vault, (tx) => {
-    assertNotDeleted(tx, SECRET_KIND, 'Secret', secret.name, now);
+    assertNameUsable(tx, SECRET_KIND, 'Secret', secret.name, now);
     if (getLive(tx, SECRET_KIND, secret.name, now)) {
-      throw errors.conflict(`Secret ${secret.name} already exists. Restore is only possible when no secret with that name exists.`);
+      throw errors.restoreConflict('Secret', objectId(ctx, 'secrets', secret.name, secret.versions.at(-1)?.version));
     }
     tx.put(secret);
     const latest = secret.versions.at(-1);
@@ -225,7 +224,7 @@ async function restoreSecret(ctx: RequestContext): Promise<HandlerResult> {
 async function listSecrets(ctx: RequestContext): Promise<HandlerResult> {
   const page = readPageRequest(ctx);
   const result = ctx.store.list<SecretData, unknown>(ctx.vault, SECRET_KIND, { deleted: false, after: page.after, limit: page.limit });
-  const value = result.items.flatMap((secret) => {
+  const value = listable(result.items, false, ctx.now()).flatMap((secret) => {
     const latest = secret.versions.at(-1);
     return latest ? [item(ctx, secret, latest, false)] : [];
   });
@@ -234,11 +233,10 @@ async function listSecrets(ctx: RequestContext): Promise<HandlerResult> {
 
 async function listDeletedSecrets(ctx: RequestContext): Promise<HandlerResult> {
   const page = readPageRequest(ctx);
-  const now = ctx.now();
   const result = ctx.store.list<SecretData, unknown>(ctx.vault, SECRET_KIND, { deleted: true, after: page.after, limit: page.limit });
-  const value = result.items.flatMap((secret) => {
+  const value = listable(result.items, true, ctx.now()).flatMap((secret) => {
     const latest = secret.versions.at(-1);
-    if (!latest || (secret.deleted && secret.deleted.scheduledPurgeDate <= now)) return [];
+    if (!latest) return [];
     return [{ ...item(ctx, secret, latest, false), ...deletedFields(ctx, 'deletedsecrets', secret) }];
   });
   return { body: { value, nextLink: nextLink(ctx, '/deletedsecrets', page, result.continuation) } };
@@ -248,7 +246,7 @@ async function listSecretVersions(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
   const page = readPageRequest(ctx);
   const secret = ctx.store.get<SecretData, unknown>(ctx.vault, SECRET_KIND, name);
-  if (!secret || secret.deleted) return { body: { value: [], nextLink: null } };
+  if (!secret || stateOf(secret) !== 'live') return { body: { value: [], nextLink: null } };
   return {
     body: versionsPage(ctx, `/secrets/${secret.name}/versions`, page, secret.versions, (version) => item(ctx, secret, version, true)),
   };

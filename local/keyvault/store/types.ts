@@ -39,6 +39,14 @@ export interface DeletedMarker {
   scheduledPurgeDate: number;
 }
 
+/** A step the service has accepted but not finished (the timing model, timing.ts). A `purging`
+ * object is a tombstone: no versions, only the name, which stays taken until `untilMs`. */
+export interface Transition {
+  kind: 'deleting' | 'recovering' | 'purging';
+  /** Unix milliseconds. */
+  untilMs: number;
+}
+
 export interface StoredObject<D = Record<string, unknown>, M = Record<string, unknown>> {
   kind: ObjectKind;
   /** Original casing of the name as first created. */
@@ -46,6 +54,7 @@ export interface StoredObject<D = Record<string, unknown>, M = Record<string, un
   /** Oldest first; the last element is "latest". May be empty for e.g. a pending certificate. */
   versions: StoredVersion<D>[];
   deleted?: DeletedMarker;
+  transition?: Transition;
   meta?: M;
 }
 

@@ -40,7 +40,7 @@ describe('crash safety of certificate jobs', () => {
       expect((await waitForOperation(app.api, response.headers.get('operation-location')!)).status).toBe('Succeeded');
     }
     // Key Vault takes 2 s per certificate, so that operations are in flight when the host dies.
-    await emulatorAdmin(app.emulator, 'settings', { certificateCreateDelayMs: 2_000 });
+    await emulatorAdmin(app.emulator, 'settings', { certificateCreateMs: 2_000 });
     const createsBefore = await acceptedCreates();
 
     const toCreate = Array.from({ length: CREATES }, () => uniqueName('crash-new'));

@@ -7,7 +7,7 @@ import { waitForOperation } from '../../support/operations.js';
 
 let app: IsolatedApp;
 beforeAll(async () => {
-  app = await startIsolatedApp({ settings: { JOB_POLL_BUDGET_SECONDS: '2' }, emulator: { certificateCreateDelayMs: 9_000 } });
+  app = await startIsolatedApp({ settings: { JOB_POLL_BUDGET_SECONDS: '2' }, emulator: { certificateCreateMs: 9_000 } });
 }, 120_000);
 afterAll(async () => app?.stop());
 

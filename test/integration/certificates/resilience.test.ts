@@ -20,7 +20,7 @@ afterEach(async () => {
 
 describe('certificate jobs under failures', () => {
   it('every operation succeeds with 20 % of vault calls answered 429 or 503', { timeout: 240_000 }, async () => {
-    app = await startIsolatedApp({ emulator: { certificateCreateDelayMs: 500 } });
+    app = await startIsolatedApp({ emulator: { certificateCreateMs: 500 } });
     await emulatorAdmin(app.emulator, 'faults', { throttleRate: 0.1, unavailableRate: 0.1, retryAfterSeconds: 1 });
     const names = Array.from({ length: 8 }, () => uniqueName('flaky'));
     const accepted = [];

@@ -8,7 +8,7 @@ import type { KeyClient } from '@azure/keyvault-keys';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../local/keyvault/index.js';
-import { pemBlocks } from '../../../local/keyvault/crypto/pem.js';
+import { pemBlocks, pemEncode } from '../../../local/keyvault/crypto/pem.js';
 import { readPkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
 import { rawRequest, tokenFor } from '../keyvault/helpers.js';
 import { createTestCa, localCertificateClient, startCertificateTestbed } from './helpers.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  emulator.settings.certificateCreateDelayMs = 0;
+  emulator.settings.certificateCreateMs = 0;
 });
 
 async function pendingStatus(name: string): Promise<Record<string, unknown>> {
@@ -163,6 +163,19 @@ describe('beginCreateCertificate', () => {
       message: expect.stringMatching(/P-224/),
     });
     await expect(client.beginCreateCertificate('bad-issuer', { issuerName: 'NoSuchIssuer', subject: 'CN=x' })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(client.beginCreateCertificate('bad-subject', { issuerName: 'Self', subject: 'not a name' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadParameter',
+      message: 'Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n',
+    });
+    const twoActions = [
+      { lifetimePercentage: 50, action: 'AutoRenew' as const },
+      { daysBeforeExpiry: 5, action: 'EmailContacts' as const },
+    ];
+    await expect(client.beginCreateCertificate('two-actions', { ...DefaultCertificatePolicy, lifetimeActions: twoActions })).rejects.toMatchObject({
+      statusCode: 400,
+      message: 'At most one action is allowed',
+    });
   });
 
   it('creates a new version with reuseKey keeping the key', async () => {
@@ -180,8 +193,8 @@ describe('beginCreateCertificate', () => {
 });
 
 describe('pending operations', () => {
-  it('stays inProgress for certificateCreateDelayMs, shows the pending-only certificate, then completes', async () => {
-    emulator.settings.certificateCreateDelayMs = 1500;
+  it('stays inProgress for certificateCreateMs, shows the pending-only certificate, then completes', async () => {
+    emulator.settings.certificateCreateMs = 1500;
     const poller = await client.beginCreateCertificate('slow', DefaultCertificatePolicy, { intervalInMs: 100 });
     expect(poller.isDone()).toBe(false);
     expect(await pendingStatus('slow')).toMatchObject({ status: 'inProgress', cancellation_requested: false, issuer: { name: 'Self' } });
@@ -212,7 +225,7 @@ describe('pending operations', () => {
   });
 
   it('resumes a create poller from its serialized state in another client', async () => {
-    emulator.settings.certificateCreateDelayMs = 800;
+    emulator.settings.certificateCreateMs = 800;
     const poller = await client.beginCreateCertificate('resumable', DefaultCertificatePolicy, FAST);
     const state = poller.toString();
     expect(JSON.parse(state).state).toMatchObject({ certificateName: 'resumable', isStarted: true });
@@ -229,8 +242,10 @@ describe('pending operations', () => {
   });
 
   it('cancels: PATCH keeps inProgress, the poller rejects, then the operation reads cancelled and can be deleted', async () => {
-    emulator.settings.certificateCreateDelayMs = 60_000;
+    emulator.settings.certificateCreateMs = 60_000;
     const poller = await client.beginCreateCertificate('cancel-me', DefaultCertificatePolicy, FAST);
+    // A cancellation takes certificateCreateMs to take effect: none here.
+    emulator.settings.certificateCreateMs = 0;
     await poller.cancelOperation();
     await expect(poller.pollUntilDone()).rejects.toThrow();
     expect(await pendingStatus('cancel-me')).toMatchObject({ status: 'cancelled', cancellation_requested: true });
@@ -241,7 +256,7 @@ describe('pending operations', () => {
   });
 
   it('refuses a second create while one is in progress', async () => {
-    emulator.settings.certificateCreateDelayMs = 60_000;
+    emulator.settings.certificateCreateMs = 60_000;
     await client.beginCreateCertificate('busy', DefaultCertificatePolicy, FAST);
     await expect(client.beginCreateCertificate('busy', DefaultCertificatePolicy, FAST)).rejects.toMatchObject({ statusCode: 409 });
     await client.deleteCertificateOperation('busy');
@@ -252,7 +267,7 @@ describe('pending operations', () => {
     // The poller's first poll (inside begin…) already sees the failure.
     const created = client.beginCreateCertificate('doomed', { issuerName: 'broken-ca', subject: 'CN=doomed' }, FAST).then((p) => p.pollUntilDone());
     await expect(created).rejects.toThrow(/rejected the certificate request/);
-    expect(await pendingStatus('doomed')).toMatchObject({ status: 'failed', error: { code: 'CertificateIssuerError' } });
+    expect(await pendingStatus('doomed')).toMatchObject({ status: 'failed', error: { code: 'Request rejected' } });
     await client.deleteCertificateOperation('doomed');
   });
 
@@ -266,7 +281,11 @@ describe('pending operations', () => {
     await client.beginCreateCertificate('external-other', { issuerName: 'Unknown', subject: 'CN=o' }, FAST);
     const otherCsr = (await client.getCertificateOperation('external-other')).getOperationState().certificateOperation!.csr!;
     const wrongLeaf = await ca.sign(otherCsr);
-    await expect(client.mergeCertificate('external', [wrongLeaf])).rejects.toMatchObject({ statusCode: 400, code: 'BadParameter' });
+    await expect(client.mergeCertificate('external', [wrongLeaf])).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadParameter',
+      message: "Public key from x509 certificate and key of this instance doesn't match",
+    });
 
     const leaf = await ca.sign(csr);
     const merged = await client.mergeCertificate('external', [leaf, ca.der]);
@@ -280,5 +299,25 @@ describe('pending operations', () => {
     expect(pfx.certificates).toEqual([leaf, ca.der]);
     await expect(client.mergeCertificate('external', [leaf])).rejects.toMatchObject({ statusCode: 403 });
     await expect(client.mergeCertificate('never-created', [leaf])).rejects.toMatchObject({ statusCode: 404, code: 'PendingCertificateNotFound' });
+  });
+
+  it("merges what the JS SDK's own merge test sends: the PEM body and END line as bytes", async () => {
+    const ca = await createTestCa();
+    await client.beginCreateCertificate('sdk-style', { issuerName: 'Unknown', certificateTransparency: false, subject: 'cn=MyCert' }, FAST);
+    const { csr } = (await client.getCertificateOperation('sdk-style')).getOperationState().certificateOperation!;
+    const leaf = await ca.sign(csr!);
+    await expect(client.mergeCertificate('sdk-style', [Buffer.from('not a certificate')])).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadParameter',
+      message: 'Unable to parse X5c certificate chain and locate leaf certificate',
+    });
+    // test.crt as openssl writes it, read back the way mergeAndImport.spec.ts does.
+    const testCrt = pemEncode('CERTIFICATE', leaf);
+    const base64Crt = testCrt.split('\n').slice(1, -1).join('');
+    expect(base64Crt.endsWith('-----END CERTIFICATE-----')).toBe(true);
+    const merged = await client.mergeCertificate('sdk-style', [Buffer.from(base64Crt)]);
+    expect(Buffer.from(merged.cer!)).toEqual(leaf);
+    expect(merged.properties.enabled).toBe(true);
+    expect((await pendingStatus('sdk-style'))['status']).toBe('completed');
   });
 });

@@ -98,7 +98,7 @@ const request = fc.oneof(
 
 describe('certificate routes under random input', () => {
   it('never answer 5xx; errors are Key Vault error bodies', async () => {
-    emulator.settings.certificateCreateDelayMs = 0;
+    emulator.settings.certificateCreateMs = 0;
     await fc.assert(
       fc.asyncProperty(request, async ({ method, path, body }) => {
         const separator = path.includes('?') ? '&' : '?';

@@ -20,6 +20,9 @@ let client: CertificateClient;
 let secrets: SecretClient;
 let keys: KeyClient;
 const FAST = { intervalInMs: 50 };
+// The service's texts for a value it cannot read as PKCS#12 / PEM.
+const PKCS12_UNREADABLE = 'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.';
+const PEM_UNEXPECTED = 'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.';
 
 beforeAll(async () => {
   ({ emulator, client, secrets, keys } = await startCertificateTestbed());
@@ -74,7 +77,7 @@ describe('importCertificate', () => {
     await expect(client.importCertificate('imp-pw', pfx, { password: 'nope' })).rejects.toMatchObject({
       statusCode: 400,
       code: 'BadParameter',
-      message: expect.stringMatching(/password/),
+      message: PKCS12_UNREADABLE,
     });
     const imported = await client.importCertificate('imp-pw', pfx, { password: 'Pa55w0rd', tags: { src: 'pfx' } });
     expect(imported.policy).toMatchObject({ keyType: 'EC', keyCurveName: 'P-384' });
@@ -105,7 +108,7 @@ describe('importCertificate', () => {
     const secret = await secrets.getSecret('imp-order');
     expect(readPkcs12(Buffer.from(secret.value!, 'base64'), ['', null]).certificates).toEqual([ca.der, der]);
     const plain = await client.importCertificate('imp-order2', writePkcs12(key, [der, ca.der]));
-    expect(plain.properties.preserveCertificateOrder).toBeUndefined();
+    expect(plain.properties.preserveCertificateOrder).toBe(false);
   });
 
   it('imports PEM bytes without a policy (the SDK then sends them base64-encoded)', async () => {
@@ -116,7 +119,13 @@ describe('importCertificate', () => {
   });
 
   it('rejects garbage and certificates without their key with 400', async () => {
-    await expect(client.importCertificate('imp-bad', Buffer.from('definitely not a certificate'))).rejects.toMatchObject({ statusCode: 400 });
+    await expect(client.importCertificate('imp-bad', Buffer.from('definitely not a certificate'))).rejects.toMatchObject({
+      statusCode: 400,
+      message: PKCS12_UNREADABLE,
+    });
+    await expect(
+      client.importCertificate('imp-bad-pem', Buffer.from('-----BEGIN NOTHING-----\n'), { policy: { contentType: 'application/x-pem-file' } }),
+    ).rejects.toMatchObject({ statusCode: 400, message: PEM_UNEXPECTED });
     const { der } = await externalCertificate();
     await expect(client.importCertificate('imp-nokey', der)).rejects.toMatchObject({ statusCode: 400, code: 'BadParameter' });
   });

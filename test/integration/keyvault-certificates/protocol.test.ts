@@ -32,12 +32,14 @@ const base = () => `https://127.0.0.1:${emulator.port}`;
 
 describe('certificate wire format', () => {
   it('create → 202 operation with Location; pending-only certificate; completed operation and bundle', async () => {
-    emulator.settings.certificateCreateDelayMs = 60_000;
+    emulator.settings.certificateCreateMs = 60_000;
     const created = await call('POST', '/certificates/wire/create', { policy: DEFAULT_POLICY, attributes: {} });
     expect(created.status).toBe(202);
     expect(created.headers['location']).toMatch(new RegExp(`^${base()}/certificates/wire/pending\\?api-version=2025-07-01&request_id=[0-9a-f]{32}$`));
     const op = json(created);
-    expect(Object.keys(op).sort()).toEqual(['cancellation_requested', 'csr', 'id', 'issuer', 'request_id', 'status', 'status_details'].sort());
+    // preserveCertOrder: sent by the service from api-version 7.6 on, false unless the request set it.
+    expect(Object.keys(op).sort()).toEqual(['cancellation_requested', 'csr', 'id', 'issuer', 'preserveCertOrder', 'request_id', 'status', 'status_details'].sort());
+    expect(op['preserveCertOrder']).toBe(false);
     expect(op).toMatchObject({ id: `${base()}/certificates/wire/pending`, issuer: { name: 'Self' }, cancellation_requested: false, status: 'inProgress' });
     expect(Buffer.from(op['csr'] as string, 'base64')[0]).toBe(0x30);
 
@@ -48,7 +50,7 @@ describe('certificate wire format', () => {
     const version = (pendingOnly['id'] as string).split('/').pop();
     expect(json(await call('GET', `/certificates/wire/${version}`))['id']).toBe(pendingOnly['id']);
 
-    emulator.settings.certificateCreateDelayMs = 0;
+    emulator.settings.certificateCreateMs = 0;
     await call('DELETE', '/certificates/wire/pending');
     await call('POST', '/certificates/wire/create', { policy: DEFAULT_POLICY });
     const done = json(await call('GET', '/certificates/wire/pending'));
@@ -85,10 +87,16 @@ describe('certificate wire format', () => {
 
   it('errors: codes and messages', async () => {
     expect(json(await call('GET', '/certificates/nothing/pending'))).toEqual({
-      error: { code: 'PendingCertificateNotFound', message: 'Pending certificate not found: nothing' },
+      error: { code: 'PendingCertificateNotFound', message: 'Pending Certificate not found: nothing' },
     });
+    // A name that was never deleted gets the plain not-found text ("Deleted … not found" is only
+    // the answer while a delete is being carried out, see test/integration/keyvault/timing.test.ts).
     expect(json(await call('GET', '/deletedcertificates/nothing'))).toEqual({
-      error: { code: 'CertificateNotFound', message: 'Deleted Certificate not found: nothing' },
+      error: {
+        code: 'CertificateNotFound',
+        message:
+          'A certificate with (name/id) nothing was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182',
+      },
     });
     const missing = await call('GET', '/certificates/nothing/');
     expect(missing.status).toBe(404);

@@ -103,7 +103,7 @@ describe('token validation', () => {
 
   it('rejects an expired token', async () => {
     const issuedAt = Math.floor(Date.now() / 1000) - 7200;
-    await expect401(await emulator.identity.issueToken('system', 'https://vault.azure.net', { issuedAt, lifetimeSeconds: 3600 }), 'AKV10013');
+    await expect401(await emulator.identity.issueToken('system', 'https://vault.azure.net', { issuedAt, lifetimeSeconds: 3600 }), "[TokenExpired] Error validating token: 'S2S12086'.");
   });
 
   it('rejects a bad signature (key not from the identity endpoint)', async () => {
@@ -126,7 +126,7 @@ describe('token validation', () => {
   });
 
   it('rejects garbage and a wrong issuer', async () => {
-    await expect401('not-a-jwt', 'AKV100');
+    await expect401('not-a-jwt', "[AggregatedAuthenticationFailure] Error validating token: 'S2S17001'.");
     const { privateKey } = await generateKeyPair('RS256');
     const otherIssuer = await new SignJWT({})
       .setProtectedHeader({ alg: 'RS256' })
@@ -134,7 +134,18 @@ describe('token validation', () => {
       .setAudience('https://vault.azure.net')
       .setExpirationTime('1h')
       .sign(privateKey);
-    await expect401(otherIssuer, 'AKV10032');
+    await expect401(otherIssuer, `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${emulator.tenantId}/`);
+  });
+
+  it('names the token header when no key of the identity endpoint signed it', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const unknownKey = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'not-a-known-key' })
+      .setIssuer(`https://sts.windows.net/${emulator.tenantId}/`)
+      .setAudience('https://vault.azure.net')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    await expect401(unknownKey, `AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '${unknownKey.split('.')[0]}'`);
   });
 });
 

@@ -100,9 +100,17 @@ describe('fault injection', () => {
 describe('admin routes', () => {
   it('settings, info, health, reset of data', async () => {
     expect((await adminRequest(emulator, 'GET', '/health')).json()).toEqual({ status: 'ok' });
-    const settings = (await adminRequest(emulator, 'PUT', '/settings', { certificateCreateDelayMs: 1500 })).json();
-    expect(settings).toEqual({ certificateCreateDelayMs: 1500 });
-    expect(emulator.settings.certificateCreateDelayMs).toBe(1500);
+    const settings = (await adminRequest(emulator, 'PUT', '/settings', { certificateCreateMs: 1500 })).json();
+    expect(settings).toEqual({ timing: 'custom', certificateCreateMs: 1500, deleteMs: 0, recoverMs: 0, purgeMs: 0 });
+    expect(emulator.settings.certificateCreateMs).toBe(1500);
+    const realistic = (await adminRequest(emulator, 'PUT', '/settings', { timing: 'realistic' })).json();
+    expect(realistic).toEqual({ timing: 'realistic', certificateCreateMs: 2000, deleteMs: 2000, recoverMs: 2000, purgeMs: 2000 });
+    expect((await adminRequest(emulator, 'PUT', '/settings', { timing: 'instant', deleteMs: 300 })).json()).toMatchObject({ timing: 'custom', deleteMs: 300, purgeMs: 0 });
+    expect((await adminRequest(emulator, 'PUT', '/settings', { timing: 'slow' })).status).toBe(400);
+    expect((await adminRequest(emulator, 'PUT', '/settings', { certificateCreateDelayMs: 5 })).status).toBe(400);
+    expect((await adminRequest(emulator, 'PUT', '/settings', { deleteMs: -1 })).status).toBe(400);
+    expect((await adminRequest(emulator, 'GET', '/settings')).json()).toMatchObject({ timing: 'custom', deleteMs: 300 });
+    await adminRequest(emulator, 'PUT', '/settings', { timing: 'instant' });
     const info = (await adminRequest(emulator, 'GET', '/info')).json() as { vaultUrl: string; principals: Array<{ roles: string[] }> };
     expect(info.vaultUrl).toBe(emulator.vaultUrl);
     expect(info.principals[0]!.roles).toEqual(['Key Vault Secrets Officer', 'Key Vault Certificates Officer']);

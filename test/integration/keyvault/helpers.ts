@@ -6,8 +6,9 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../local/keyvault/index.js';
 
+/** In memory on a free port; `instant` timing unless the test is about timing. */
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const emulator = await startEmulator({ port: 0, inMemory: true, ...options });
+  const emulator = await startEmulator({ port: 0, inMemory: true, timing: 'instant', ...options });
   // ManagedIdentityCredential reads these when it is constructed.
   process.env['IDENTITY_ENDPOINT'] = emulator.identityEndpoint;
   process.env['IDENTITY_HEADER'] = emulator.identityHeader;

@@ -154,7 +154,7 @@ describe('secrets through the SDK', () => {
     const backup = await client.backupSecret('epsilon');
     expect(backup).toBeInstanceOf(Uint8Array);
     await (await client.beginDeleteSecret('epsilon')).pollUntilDone();
-    await expect(client.restoreSecretBackup(backup!)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(client.restoreSecretBackup(backup!)).rejects.toMatchObject({ statusCode: 409, code: 'Conflict' });
     await client.purgeDeletedSecret('epsilon');
     const restored = await client.restoreSecretBackup(backup!);
     expect(restored.name).toBe('epsilon');
@@ -162,7 +162,15 @@ describe('secrets through the SDK', () => {
     const versions = [];
     for await (const v of client.listPropertiesOfSecretVersions('epsilon')) versions.push(v.version);
     expect(versions).toHaveLength(2);
-    await expect(client.restoreSecretBackup(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ statusCode: 400, code: 'BadParameter' });
+    await expect(client.restoreSecretBackup(backup!)).rejects.toMatchObject({
+      statusCode: 409,
+      message: `Conflict while restoring secret ${client.vaultUrl}/secrets/epsilon/${versions[1]} - secret already exists or concurrent access`,
+    });
+    await expect(client.restoreSecretBackup(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'Malformed backup blob',
+      message: 'Backup blob is corrupt.',
+    });
   });
 
   it('validates names, value size, content type and tags with 400 BadParameter', async () => {
@@ -214,7 +222,7 @@ describe('challenge resource verification ON', () => {
     expect(res.headers['www-authenticate']).toBe(
       `Bearer authorization="https://login.microsoftonline.com/${emulator.tenantId}", resource="https://vault.azure.net"`,
     );
-    expect(res.json()).toEqual({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } });
+    expect(res.json()).toEqual({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.' } });
     const garbage = await rawRequest(emulator, { method: 'POST', path: '/not/a/route', body: '{{{', host: 'kv.vault.local' });
     expect(garbage.status).toBe(401);
     expect(garbage.headers['www-authenticate']).toContain('resource="https://vault.local"');

@@ -7,6 +7,12 @@ import { writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
 import { caSignedChain, NOW_SECONDS, selfSigned } from './fixtures.js';
 import { hasOpenssl, openssl } from './openssl.js';
 
+// The service's texts for a value it cannot read in the format it took it for.
+const PKCS12_UNREADABLE = 'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.';
+const PEM_UNEXPECTED = 'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.';
+const rejectsWith = (value: string, message: string, password?: string) =>
+  expect(() => parseImportValue(value, password)).toThrow(new CertificateInputError(message));
+
 const samePublicKey = (a: Parameters<typeof createPublicKey>[0], b: Parameters<typeof createPublicKey>[0]) =>
   createPublicKey(a).equals(createPublicKey(b));
 
@@ -35,17 +41,18 @@ describe('parseImportValue — PFX', () => {
     expect(samePublicKey(imported.privateKey, key)).toBe(true);
   });
 
-  it('PFX with a password, pwd given; wrong or missing pwd is a clear error', async () => {
+  it('PFX with a password, pwd given; a wrong or missing pwd gets the service text', async () => {
     const { key, der } = await selfSigned();
     const value = writePkcs12(key, [der], { password: 'hunter2' }).toString('base64');
     expect(parseImportValue(value, 'hunter2').chain).toEqual([der]);
-    expect(() => parseImportValue(value)).toThrow(/password is missing or incorrect/);
-    expect(() => parseImportValue(value, 'nope')).toThrow(/password is missing or incorrect/);
+    rejectsWith(value, PKCS12_UNREADABLE);
+    rejectsWith(value, PKCS12_UNREADABLE, 'nope');
   });
 
-  it('an empty-password PFX opens even when a pwd is supplied', async () => {
+  it('an empty-password PFX opens with no pwd, pwd "" (null arrives as no pwd) and any pwd', async () => {
     const { key, der } = await selfSigned();
-    expect(parseImportValue(writePkcs12(key, [der]).toString('base64'), 'ignored').chain).toEqual([der]);
+    const value = writePkcs12(key, [der]).toString('base64');
+    for (const pwd of [undefined, '', 'ignored']) expect(parseImportValue(value, pwd).chain).toEqual([der]);
   });
 
   it('base64 with line breaks is accepted', async () => {
@@ -110,19 +117,39 @@ describe('parseImportValue — PEM', () => {
     const encrypted = key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
     const value = encrypted + pemEncode('CERTIFICATE', der);
     expect(parseImportValue(value, 'pw').chain).toEqual([der]);
-    expect(() => parseImportValue(value)).toThrow(/password is missing or incorrect/);
+    rejectsWith(value, PEM_UNEXPECTED);
+    rejectsWith(value, PEM_UNEXPECTED, 'wrong');
+  });
+
+  it('base64 of PEM text with the key after the certificates and a pwd-encrypted key', async () => {
+    const { ca, leaf } = await caSignedChain();
+    const encrypted = leaf.key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    const value = Buffer.from(chainPem([ca.der, leaf.der]) + encrypted).toString('base64');
+    const imported = parseImportValue(value, 'pw');
+    expect(imported.format).toBe('application/x-pem-file');
+    expect(imported.chain).toEqual([leaf.der, ca.der]);
   });
 });
 
 describe('parseImportValue — bad input', () => {
   it.each([
-    ['', /value is empty/],
-    ['!!!not base64!!!', /neither PEM text nor a base64-encoded PKCS#12/],
-    [Buffer.from('hello world, not a pfx').toString('base64'), /not a valid PKCS#12/],
-    ['-----BEGIN NOTHING-----', /contains no PEM blocks/],
+    ['', PKCS12_UNREADABLE],
+    ['!!!not base64!!!', PKCS12_UNREADABLE],
+    [Buffer.from('hello world, not a pfx').toString('base64'), PKCS12_UNREADABLE],
+    ['-----BEGIN NOTHING-----', PEM_UNEXPECTED],
+    [Buffer.from('-----BEGIN NOTHING-----').toString('base64'), PEM_UNEXPECTED],
   ])('%j', (value, message) => {
-    expect(() => parseImportValue(value)).toThrow(CertificateInputError);
-    expect(() => parseImportValue(value)).toThrow(message);
+    rejectsWith(value, message);
+  });
+
+  it('a PFX with a certificate bag that holds no certificate', async () => {
+    const { key, der } = await selfSigned();
+    rejectsWith(writePkcs12(key, [der, Buffer.from('not DER')]).toString('base64'), PKCS12_UNREADABLE);
+  });
+
+  it('a damaged PEM certificate', async () => {
+    const { key } = await selfSigned();
+    rejectsWith(secretPem(key, [Buffer.from('not DER')]), PEM_UNEXPECTED);
   });
 
   it('a certificate without its private key', async () => {
@@ -145,12 +172,12 @@ describe('parseImportValue — bad input', () => {
   it('two private keys', async () => {
     const a = await selfSigned();
     const b = await selfSigned();
-    expect(() => parseImportValue(secretPem(a.key, [a.der]) + secretPem(b.key, []))).toThrow(/more than one private key/);
+    rejectsWith(secretPem(a.key, [a.der]) + secretPem(b.key, []), PEM_UNEXPECTED);
   });
 
   it('a damaged PEM key', async () => {
     const { der } = await selfSigned();
-    expect(() => parseImportValue(pemEncode('PRIVATE KEY', Buffer.from('junk')) + pemEncode('CERTIFICATE', der))).toThrow(/could not be read/);
+    rejectsWith(pemEncode('PRIVATE KEY', Buffer.from('junk')) + pemEncode('CERTIFICATE', der), PEM_UNEXPECTED);
   });
 });
 

@@ -3,7 +3,7 @@ import { createSecureContext } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { CertificateInputError } from '../../../local/keyvault/crypto/errors.js';
 import { pemEncode } from '../../../local/keyvault/crypto/pem.js';
-import { readPkcs12, writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
+import { PKCS12_UNREADABLE_MESSAGE, readPkcs12, writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
 import { caSignedChain, selfSigned } from './fixtures.js';
 import { hasOpenssl, openssl } from './openssl.js';
 
@@ -52,7 +52,7 @@ describe('writePkcs12', () => {
     const { ca, leaf } = await caSignedChain();
     const pfx = writePkcs12(leaf.key, [leaf.der, ca.der], { password: 'p@ss' });
     expect(() => createSecureContext({ pfx, passphrase: 'p@ss' })).not.toThrow();
-    expect(() => readPkcs12(pfx, ['', null])).toThrow(/password is missing or incorrect/);
+    expect(() => readPkcs12(pfx, ['', null])).toThrow(PKCS12_UNREADABLE_MESSAGE);
     expect(readPkcs12(pfx, ['wrong', 'p@ss']).certificates).toEqual([leaf.der, ca.der]);
   });
 
@@ -97,15 +97,14 @@ describe('readPkcs12 with files made by OpenSSL', () => {
     expect(readPkcs12(made.pfx, ['', null]).certificates).toEqual([made.leaf]);
   });
 
-  it.skipIf(!hasOpenssl)('wrong password is a clear input error', async () => {
+  it.skipIf(!hasOpenssl)('a wrong password gets the service text', async () => {
     const made = await opensslPfx(['-passout', 'pass:right']);
-    expect(() => readPkcs12(made.pfx, ['wrong', '', null])).toThrow(CertificateInputError);
-    expect(() => readPkcs12(made.pfx, ['wrong', '', null])).toThrow(/password is missing or incorrect/);
+    expect(() => readPkcs12(made.pfx, ['wrong', '', null])).toThrow(new CertificateInputError(PKCS12_UNREADABLE_MESSAGE));
   });
 });
 
 describe('readPkcs12 on garbage', () => {
-  it.each([Buffer.from('not a pfx'), Buffer.alloc(0), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x03])])('%s is an input error', (bytes) => {
-    expect(() => readPkcs12(bytes, ['', null])).toThrow(/not a valid PKCS#12/);
+  it.each([Buffer.from('not a pfx'), Buffer.alloc(0), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x03])])('%s gets the service text', (bytes) => {
+    expect(() => readPkcs12(bytes, ['', null])).toThrow(new CertificateInputError(PKCS12_UNREADABLE_MESSAGE));
   });
 });

@@ -3,7 +3,8 @@ import { CertificateInputError } from '../../../local/keyvault/crypto/errors.js'
 import { normalizePolicy, updatePolicy } from '../../../local/keyvault/crypto/policy.js';
 
 const NOW = 1_700_000_000;
-// What `DefaultCertificatePolicy` puts on the wire (reference §3.2).
+const INVALID_SUBJECT = /^Property policy\.x509_props has invalid value\. Invalid X\.500 distinguished name\r\n$/;
+// What the JS SDK's `DefaultCertificatePolicy` puts on the wire.
 const SDK_DEFAULT = { key_props: {}, secret_props: {}, x509_props: { subject: 'cn=MyCert', sans: {} }, issuer: { name: 'Self' }, attributes: {} };
 
 function rejects(input: unknown, pattern: RegExp): void {
@@ -127,7 +128,7 @@ describe('normalizePolicy validation', () => {
           { trigger: { days_before_expiry: 5 }, action: { action_type: 'EmailContacts' } },
         ],
       },
-      /at most one lifetime action/,
+      /^At most one action is allowed$/,
     ],
   ])('%j is a BadParameter', (overrides, message) => {
     rejects({ ...SDK_DEFAULT, ...overrides, x509_props: { subject: 'CN=x', ...(overrides as { x509_props?: object }).x509_props } }, message);
@@ -136,9 +137,9 @@ describe('normalizePolicy validation', () => {
   it.each([
     [{ subject: '' }, /needs a subject or at least one subject alternative name/],
     [{ sans: {} }, /needs a subject/],
-    [{ subject: 'no-equals-sign' }, /not a valid X\.500 name/],
-    [{ subject: 'XYZ=foo' }, /unknown attribute type 'XYZ'/],
-    [{ subject: 'CN=a, C=USA' }, /two-letter code/],
+    [{ subject: 'no-equals-sign' }, INVALID_SUBJECT],
+    [{ subject: 'XYZ=foo' }, INVALID_SUBJECT],
+    [{ subject: 'CN=a, C=USA' }, INVALID_SUBJECT],
     [{ sans: { dns_names: ['bad name'] } }, /not a valid DNS name/],
     [{ sans: { emails: ['nope'] } }, /not a valid e-mail/],
     [{ sans: { upns: ['nope'] } }, /not a valid e-mail address or UPN/],
@@ -154,8 +155,30 @@ describe('normalizePolicy validation', () => {
   });
 
   it('rejects non-objects', () => {
-    rejects('a string', /Invalid certificate policy/);
-    rejects({ x509_props: [] }, /x509_props/);
+    rejects('a string', /^Property policy has invalid value\. policy: .+\r\n$/);
+    rejects({ x509_props: [] }, /^Property policy\.x509_props has invalid value\. x509_props: .+\r\n$/);
+  });
+
+  it.each([
+    [{ key_props: { kty: 'RSA', key_size: 1024 } }, 'key_props', 'key_props.key_size 1024 is not supported for RSA; expected one of 2048, 3072, 4096.'],
+    [{ secret_props: { contentType: 'text/plain' } }, 'secret_props', "secret_props.contentType 'text/plain' is not supported; expected one of application/x-pkcs12, application/x-pem-file."],
+    [{ x509_props: { subject: 'CN=x', validity_months: 0 } }, 'x509_props', 'validity_months must be between 1 and 1200 (got 0).'],
+    [{ lifetime_actions: [{ trigger: { lifetime_percentage: 100 }, action: { action_type: 'AutoRenew' } }] }, 'lifetime_actions', 'lifetime_percentage must be between 1 and 99 (got 100).'],
+  ])('%j: the service format names the wire member and ends with CRLF', (overrides, member, reason) => {
+    expect(() => normalizePolicy({ ...SDK_DEFAULT, ...overrides }, NOW)).toThrow(
+      new CertificateInputError(`Property policy.${member} has invalid value. ${reason}\r\n`),
+    );
+  });
+
+  it('a type error names its member too', () => {
+    rejects({ ...SDK_DEFAULT, issuer: { name: 5 } }, /^Property policy\.issuer has invalid value\. issuer\.name: .+\r\n$/);
+    rejects({ ...SDK_DEFAULT, key_props: { key_size: '2048' } }, /^Property policy\.key_props has invalid value\. key_props\.key_size: /);
+  });
+
+  it('a subject that is no X.500 name gets the service text', () => {
+    expect(() => normalizePolicy({ ...SDK_DEFAULT, x509_props: { subject: 'not a name' } }, NOW)).toThrow(
+      new CertificateInputError('Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n'),
+    );
   });
 });
 
