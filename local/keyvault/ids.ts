@@ -1,4 +1,4 @@
-// Object identifiers: always `https://{host}/{collection}/{name}[/{version}]` (reference §1.2).
+// Object identifiers: always `https://{host}/{collection}/{name}[/{version}]`.
 import { randomBytes } from 'node:crypto';
 import { hostnameOf } from './auth/challenge.js';
 import type { RequestContext } from './context.js';

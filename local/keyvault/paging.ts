@@ -1,4 +1,4 @@
-// List paging (reference §2.3): `maxresults` 1–25 (default 25), an opaque `$skiptoken`, and an
+// List paging: `maxresults` 1–25 (default 25), an opaque `$skiptoken`, and an
 // absolute, self-contained `nextLink` carrying api-version, maxresults and any filters.
 import type { RequestContext } from './context.js';
 import { errors } from './errors.js';

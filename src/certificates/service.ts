@@ -3,6 +3,7 @@ import type { CertificateClient, CertificatePolicy, ImportCertificatePolicy } fr
 import { ApiError } from '../platform/httpErrors.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { deletedButRecoverable, toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { whenSettled } from '../platform/vaultSettling.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { OperationKind } from '../operations/model.js';
 import type { OperationStore, StoredOperation } from '../operations/store.js';
@@ -85,7 +86,7 @@ export class CertificatesService {
     const { bytes, pem } = parseImportedCertificate(input.certificate);
     const policy = { ...(input.policy ?? {}), ...(pem ? { contentType: 'application/x-pem-file' } : {}) } as ImportCertificatePolicy;
     const imported = await vaultCall({ ...subject(name), explainBadRequest: true }, () =>
-      this.deps.client.importCertificate(name, bytes, { password: input.password, policy, tags: input.tags, enabled: input.enabled }),
+      whenSettled(() => this.deps.client.importCertificate(name, bytes, { password: input.password, policy, tags: input.tags, enabled: input.enabled })),
     );
     return toCertificate(imported);
   }
@@ -135,7 +136,7 @@ export class CertificatesService {
   }
 
   async purge(name: string): Promise<void> {
-    await vaultCall(deletedSubject(name), () => this.deps.client.purgeDeletedCertificate(name));
+    await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedCertificate(name)));
   }
 
   async getOperation(id: string): Promise<StoredOperation> {

@@ -3,6 +3,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import type { CertificateClient, CertificatePolicy } from '@azure/keyvault-certificates';
 import { ApiError } from '../platform/httpErrors.js';
 import { toApiError } from '../platform/vaultErrors.js';
+import { isSettling } from '../platform/vaultSettling.js';
 import { isTerminal, type Operation } from '../operations/model.js';
 import type { OperationStore, StoredOperation } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
@@ -255,10 +256,11 @@ export async function publishOutcome(events: EventPublisher | undefined, operati
 /** Is this a Key Vault answer (and not, say, a storage one)? */
 const fromVault = (error: { request?: { url?: string } }, vaultUrl: string) => error.request?.url?.startsWith(vaultUrl) ?? false;
 
-/** 400, 403, 404 and 409 from Key Vault (and a failed Key Vault operation) will not get better by retrying. */
+/** 400, 403, 404 and 409 from Key Vault (and a failed Key Vault operation) will not get better by
+ * retrying; a 409 because Key Vault is still deleting, purging or recovering the name will. */
 function asPermanent(error: unknown, name: string, vaultUrl: string): PermanentFailure | undefined {
   if (error instanceof PermanentFailure) return error;
-  if (isRestError(error) && fromVault(error, vaultUrl) && [400, 403, 404, 409].includes(error.statusCode ?? 0)) {
+  if (isRestError(error) && fromVault(error, vaultUrl) && [400, 403, 404, 409].includes(error.statusCode ?? 0) && !isSettling(error)) {
     const mapped = toApiError(error, { kind: 'Certificate', name });
     if (mapped instanceof ApiError) return new PermanentFailure(mapped.code, mapped.message);
   }

@@ -46,6 +46,7 @@ export function toApiError(error: unknown, subject: VaultErrorSubject): unknown 
     case 409:
       if (inner === 'ObjectIsDeletedButRecoverable' || /deleted but recoverable/i.test(error.message)) return deletedButRecoverable(subject);
       if (inner === 'ObjectIsBeingDeleted') return new ApiError(409, 'ObjectIsBeingDeleted', `${label} is still being deleted. Try again shortly.`, undefined, { 'retry-after': '5' });
+      if (inner === 'ObjectIsBeingRecovered') return new ApiError(409, 'ObjectIsBeingRecovered', `${label} is still being recovered. Try again shortly.`, undefined, { 'retry-after': '5' });
       return new ApiError(409, 'Conflict', `${label} is in a state that does not allow this operation.`);
     case 429:
       return new ApiError(429, 'Throttled', 'Key Vault is throttling requests. Retry after the indicated delay.', undefined, { 'retry-after': retryAfter ?? '5' });

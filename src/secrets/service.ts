@@ -4,6 +4,7 @@ import type { IdempotencyStore } from '../platform/idempotency.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { RestError } from '@azure/core-rest-pipeline';
 import { innerCode, isNotFound, notFoundError, toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { settle, whenSettled } from '../platform/vaultSettling.js';
 import { toDeletedSecret, toSecretResponse, toSecretSummary } from './mapping.js';
 import type { DeletedSecretResponse, SecretResponse, SetSecretInput, UpdateSecretInput } from './schemas.js';
 
@@ -43,13 +44,15 @@ export class SecretsService {
       const current = await this.currentVersion(name, hasPreconditions(preconditions));
       if (hasPreconditions(preconditions)) checkPreconditions(preconditions, current.version);
       const secret = await vaultCall(subject(name), () =>
-        this.deps.client.setSecret(name, input.value, {
-          contentType: input.contentType,
-          tags: input.tags,
-          enabled: input.enabled,
-          notBefore: toDate(input.notBefore),
-          expiresOn: toDate(input.expiresOn),
-        }),
+        whenSettled(() =>
+          this.deps.client.setSecret(name, input.value, {
+            contentType: input.contentType,
+            tags: input.tags,
+            enabled: input.enabled,
+            notBefore: toDate(input.notBefore),
+            expiresOn: toDate(input.expiresOn),
+          }),
+        ),
       );
       written = toSecretResponse(secret);
       return { status: current.exists ? 200 : 201, result: written.version };
@@ -105,9 +108,10 @@ export class SecretsService {
 
   async delete(name: string, preconditions: Preconditions): Promise<DeletedSecretResponse> {
     if (hasPreconditions(preconditions)) checkPreconditions(preconditions, (await this.currentVersion(name, true)).version);
-    // The first poll of the delete poller has sent DELETE; its answer already holds the recovery
-    // id and purge date. Waiting for the deleted object to become readable is not needed here.
+    // The first poll has sent DELETE; waiting until Key Vault has finished it means the caller can
+    // read, recover or purge the deleted secret right after this answer.
     const poller = await vaultCall(subject(name), () => this.deps.client.beginDeleteSecret(name));
+    await vaultCall(subject(name), () => settle(poller));
     const deleted = poller.getOperationState().result;
     if (!deleted) throw new Error('Key Vault returned no deleted secret');
     return toDeletedSecret(deleted);
@@ -120,14 +124,15 @@ export class SecretsService {
   async recover(name: string): Promise<Omit<SecretResponse, 'value'>> {
     // Checked first: the SDK's recover poller treats an existing secret as "already recovered".
     await this.getDeleted(name);
-    const poller = await vaultCall(deletedSubject(name), () => this.deps.client.beginRecoverDeletedSecret(name));
+    const poller = await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.beginRecoverDeletedSecret(name)));
+    await vaultCall(subject(name), () => settle(poller));
     const recovered = poller.getOperationState().result;
     if (!recovered) throw new Error('Key Vault returned no recovered secret');
     return toSecretSummary(recovered);
   }
 
   async purge(name: string): Promise<void> {
-    await vaultCall(deletedSubject(name), () => this.deps.client.purgeDeletedSecret(name));
+    await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedSecret(name)));
   }
 
   /**

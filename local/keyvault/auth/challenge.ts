@@ -1,4 +1,4 @@
-// The 401 challenge (reference §1.6): `WWW-Authenticate` with comma+space separated pairs and
+// The 401 challenge: `WWW-Authenticate` with comma+space separated pairs and
 // a `resource` equal to the request host minus its first label, so the SDK's challenge-resource
 // verification passes for names like `myvault.vault.azure.net`.
 import { isIP } from 'node:net';

@@ -1,4 +1,4 @@
-// X.509 objects the way Key Vault makes them (reference §3.4): self-signed certificates for the
+// X.509 objects the way Key Vault makes them: self-signed certificates for the
 // `Self` issuer and PKCS#10 requests for pending (`Unknown` / external issuer) operations.
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { x509SignerFor } from './keys.js';

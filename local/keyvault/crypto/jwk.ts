@@ -1,4 +1,4 @@
-// The backing key's public JWK (reference §3.5, §7): public members only, base64url numbers,
+// The backing key's public JWK: public members only, base64url numbers,
 // key_ops derived from the certificate's key usage.
 import type { KeyObject } from 'node:crypto';
 import { describeKey } from './keys.js';

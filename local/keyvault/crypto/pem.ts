@@ -1,4 +1,4 @@
-// PEM text: the `application/x-pem-file` secret format (reference §3.5: unencrypted PKCS#8 key
+// PEM text: the `application/x-pem-file` secret format (unencrypted PKCS#8 key
 // first, then the chain, `\n` line ends) and the blocks a PEM import may contain.
 import type { KeyObject } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// Wire shapes of a certificate policy (reference §3.2), as the service stores and returns them.
+// Wire shapes of a certificate policy, as the service stores and returns them.
 // `CertificatePolicy` is the fully defaulted form: every field the real service fills in is present.
 
 export const RSA_KEY_SIZES = [2048, 3072, 4096] as const;

@@ -1,4 +1,4 @@
-// Certificates: every operation @azure/keyvault-certificates 4.10.3 can call (reference §3.1),
+// Certificates: every operation @azure/keyvault-certificates 4.10.3 can call,
 // with the RBAC data action each one needs. The handlers live in the certificates*.ts modules.
 import { DataActions } from '../auth/roles.js';
 import type { Operation } from '../context.js';

@@ -136,7 +136,7 @@ export async function importCertificate(ctx: RequestContext): Promise<HandlerRes
   try {
     imported = parseImportValue(body.value, body.pwd ?? undefined, body.preserveCertOrder ?? false);
     // A client policy keeps its own content type; without one the value's format is kept
-    // (the real service only knows PKCS#12 there — reference §3.6 recommended deviation).
+    // (the real service only knows PKCS#12 there and refuses PEM without a PEM policy: a deliberate, lenient deviation).
     policy = body.policy !== undefined && body.policy !== null && !isEmptyPolicy(body.policy)
       ? normalizePolicy(withDefaultContentType(body.policy, imported.format), now)
       : derivePolicy(imported, now);

@@ -1,4 +1,4 @@
-// Keys: read-only public JWK of (certificate-backing) keys (reference §7). Keys are written by
+// Keys: read-only public JWK of (certificate-backing) keys. Keys are written by
 // the certificates handlers through the store (kind 'key', data KeyData).
 import type { JsonWebKey } from 'node:crypto';
 import { DataActions } from '../auth/roles.js';

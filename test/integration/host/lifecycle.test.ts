@@ -52,7 +52,8 @@ describe('keys, ready file and port', () => {
     const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
     expect(ready).toMatchObject({ baseUrl: `http://localhost:${first.port}`, functionKey: first.functionKey, masterKey: first.masterKey });
     expect(ready.functions).toContainEqual({ name: 'hello', trigger: 'httpTrigger', route: 'api/hello', methods: ['GET', 'POST'] });
-    expect(Object.keys(ready).sort()).toEqual(['baseUrl', 'functionKey', 'functions', 'masterKey']);
+    expect(Object.keys(ready).sort()).toEqual(['baseUrl', 'bindAddress', 'functionKey', 'functions', 'masterKey']);
+    expect(ready.bindAddress).toBe('127.0.0.1');
     expect(first.functionKey).not.toBe(first.masterKey);
     expect(first.functionKey.length).toBeGreaterThanOrEqual(40);
     await first.stop();
