@@ -55,8 +55,10 @@ describe('realistic timing is the default', () => {
   });
 });
 
-describe('secret delete, recover and purge take a moment', () => {
-  it('a delete poller observes the delete in progress, stops, and resumed by another client completes', async () => {
+describe('with default options, the SDK pollers see each step in progress, then done', () => {
+  const policy: CertificatePolicy = { ...DefaultCertificatePolicy, subject: 'CN=timed' };
+
+  it('a secret delete poller observes the delete in progress, stops, and resumed by another client completes', async () => {
     await secretClient().setSecret('timed-delete', 'v1');
     const before = { deletes: answered('deleteSecret', 200), reads: answered('getDeletedSecret', 200) };
     const poller = await secretClient().beginDeleteSecret('timed-delete');
@@ -74,10 +76,10 @@ describe('secret delete, recover and purge take a moment', () => {
     expect(answered('getDeletedSecret', 200) - before.reads).toBe(1);
   });
 
-  it('reading or reusing a name before its delete finished gets the service answers', async () => {
+  it('reading a just-deleted secret before its delete finished gets the service answers', async () => {
     const client = secretClient();
     await client.setSecret('read-too-early', 'v1');
-    await client.beginDeleteSecret('read-too-early');
+    const poller = await client.beginDeleteSecret('read-too-early');
 
     await expect(client.getSecret('read-too-early')).rejects.toMatchObject({
       statusCode: 404,
@@ -89,69 +91,42 @@ describe('secret delete, recover and purge take a moment', () => {
       code: 'SecretNotFound',
       message: 'Deleted Secret not found: read-too-early',
     });
-    const purge = await client.purgeDeletedSecret('read-too-early').catch((error: unknown) => error);
-    expect(purge).toMatchObject({ statusCode: 409, code: 'Conflict', message: 'Secret is currently being deleted.' });
-    expect(innerCode(purge)).toBe('ObjectIsBeingDeleted');
-    const reuse = await client.setSecret('read-too-early', 'v2').catch((error: unknown) => error);
-    expect(reuse).toMatchObject({ statusCode: 409, message: 'Secret read-too-early is currently being deleted and cannot be re-created; retry later.' });
-    expect(innerCode(reuse)).toBe('ObjectIsBeingDeleted');
-    const names = [];
-    for await (const deleted of client.listDeletedSecrets()) names.push(deleted.name);
-    expect(names).not.toContain('read-too-early');
 
-    // Once the delete has finished: the deleted-but-recoverable answers.
-    const deleted = await (await client.beginDeleteSecret('read-too-early', { resumeFrom: JSON.stringify({ state: { name: 'read-too-early', isStarted: true } }), intervalInMs: 200 })).pollUntilDone();
-    expect(deleted.name).toBe('read-too-early');
+    // Once the delete has finished: readable as deleted, and the name is deleted-but-recoverable.
+    await poller.pollUntilDone();
+    expect((await client.getDeletedSecret('read-too-early')).properties.recoveryId).toBeDefined();
     const again = await client.setSecret('read-too-early', 'v2').catch((error: unknown) => error);
     expect(innerCode(again)).toBe('ObjectIsDeletedButRecoverable');
   });
 
-  it('a recovery takes a moment: the recover poller waits for it, and the name is busy meanwhile', async () => {
+  it('a secret recover poller waits for the recovery', async () => {
     const client = secretClient();
     await client.setSecret('timed-recover', 'kept');
     await (await client.beginDeleteSecret('timed-recover', { intervalInMs: 200 })).pollUntilDone();
 
     const poller = await client.beginRecoverDeletedSecret('timed-recover', { intervalInMs: 200 });
     expect(poller.isDone()).toBe(false);
-    const busy = await client.setSecret('timed-recover', 'other').catch((error: unknown) => error);
-    expect(busy).toMatchObject({ statusCode: 409, message: 'Secret timed-recover is currently being recovered and cannot be re-created; retry later.' });
-    expect(innerCode(busy)).toBe('ObjectIsBeingRecovered');
-    await expect(client.getSecret('timed-recover')).rejects.toMatchObject({ statusCode: 404 });
-
     const recovered = await poller.pollUntilDone();
     expect(recovered.name).toBe('timed-recover');
     expect((await client.getSecret('timed-recover')).value).toBe('kept');
   });
 
-  it('a purge takes a moment before the name is free', async () => {
+  it('after a purge the name is free again once the purge is done', async () => {
     const client = secretClient();
     await client.setSecret('timed-purge', 'old');
     await (await client.beginDeleteSecret('timed-purge', { intervalInMs: 200 })).pollUntilDone();
     await client.purgeDeletedSecret('timed-purge');
-
-    const reuse = await client.setSecret('timed-purge', 'new').catch((error: unknown) => error);
-    expect(reuse).toMatchObject({ statusCode: 409, message: 'Secret timed-purge is currently being deleted and cannot be re-created; retry later.' });
-    expect(innerCode(reuse)).toBe('ObjectIsBeingDeleted');
-    await expect(client.getDeletedSecret('timed-purge')).rejects.toMatchObject({ statusCode: 404, code: 'SecretNotFound' });
-    await expect(client.purgeDeletedSecret('timed-purge')).rejects.toMatchObject({ statusCode: 404 });
-
     const created = await whenNotConflicting(() => client.setSecret('timed-purge', 'new'));
     expect(created.value).toBe('new');
     const versions = [];
     for await (const version of client.listPropertiesOfSecretVersions('timed-purge')) versions.push(version.version);
     expect(versions).toEqual([created.properties.version]);
   });
-});
 
-describe('certificate creation stays in progress for a while', () => {
-  const policy: CertificatePolicy = { ...DefaultCertificatePolicy, subject: 'CN=timed' };
-
-  it('a create poller observes inProgress, stops, and resumed by another client completes', async () => {
+  it('a certificate create poller observes inProgress, stops, and resumed by another client completes', async () => {
     const creates = answered('createCertificate', 202);
     const poller = await certificateClient().beginCreateCertificate('timed-create', policy, { tags: { team: 'a' }, enabled: true });
     expect(poller.isDone()).toBe(false);
-    const operation = await certificateClient().getCertificateOperation('timed-create');
-    expect(operation.getOperationState().certificateOperation?.status).toBe('inProgress');
     poller.stopPolling();
     const state = poller.toString();
 
@@ -160,22 +135,6 @@ describe('certificate creation stays in progress for a while', () => {
     expect(certificate.cer?.length).toBeGreaterThan(0);
     expect(certificate.properties.tags).toEqual({ team: 'a' });
     expect(answered('createCertificate', 202) - creates).toBe(1);
-  });
-
-  it('while in progress the pending certificate and its operation carry what the create request set', async () => {
-    const client = certificateClient();
-    const custom: CertificatePolicy = { ...policy, subject: 'CN=pending', keyType: 'EC', keyCurveName: 'P-384', validityInMonths: 6 };
-    await client.beginCreateCertificate('timed-pending', custom, { tags: { env: 'test' }, preserveCertificateOrder: true });
-
-    const pending = await client.getCertificate('timed-pending');
-    expect(pending.properties.enabled).toBe(false);
-    expect(pending.properties.tags).toEqual({ env: 'test' });
-    expect(pending.policy).toMatchObject({ subject: 'CN=pending', keyType: 'EC', keyCurveName: 'P-384', validityInMonths: 6 });
-    expect(pending.cer).toBeUndefined();
-    const operation = (await client.getCertificateOperation('timed-pending')).getOperationState().certificateOperation;
-    expect(operation).toMatchObject({ status: 'inProgress', issuerName: 'Self', cancellationRequested: false });
-    expect(operation?.csr?.length).toBeGreaterThan(0);
-    expect(operation?.statusDetails).toMatch(/^Pending certificate created\. Certificate request is in progress\./);
   });
 
   it('an abort signal during creation aborts the wait', async () => {
@@ -187,37 +146,25 @@ describe('certificate creation stays in progress for a while', () => {
     await expect(poller.poll({ abortSignal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
-  it('a cancellation is in progress too, then the operation ends cancelled; a finished one cannot be cancelled', async () => {
+  it('a cancelled create ends cancelled; a finished one cannot be cancelled', async () => {
     const client = certificateClient();
     const poller = await client.beginCreateCertificate('timed-cancel', policy, { intervalInMs: 200 });
     await poller.cancelOperation();
-    const right = await client.getCertificateOperation('timed-cancel');
-    expect(right.getOperationState().certificateOperation).toMatchObject({ status: 'inProgress', cancellationRequested: true });
     const ended = await client.getCertificateOperation('timed-cancel', { intervalInMs: 200 });
     await ended.pollUntilDone();
-    expect(ended.getOperationState().certificateOperation).toMatchObject({ status: 'cancelled' });
+    expect(ended.getOperationState().certificateOperation).toMatchObject({ status: 'cancelled', cancellationRequested: true });
     expect(ended.getOperationState().certificateOperation?.statusDetails).toBeUndefined();
 
     await (await client.beginCreateCertificate('timed-done', policy, { intervalInMs: 200 })).pollUntilDone();
     const late = await client.beginCreateCertificate('timed-done', policy, { resumeFrom: JSON.stringify({ state: { certificateName: 'timed-done', isStarted: true } }) });
     await expect(late.cancelOperation()).rejects.toMatchObject({ statusCode: 403, message: 'Pending status must be in progress to allow update.' });
   });
-});
 
-describe('certificate delete and recover take a moment', () => {
-  it('a delete poller observes the delete in progress, and resumed by another client completes', async () => {
+  it('certificate delete and recover pollers observe each step in progress, and resumed by another client complete', async () => {
     await (await certificateClient().beginCreateCertificate('timed-cert-delete', DefaultCertificatePolicy, { intervalInMs: 200 })).pollUntilDone();
     const deletes = answered('deleteCertificate', 200);
     const poller = await certificateClient().beginDeleteCertificate('timed-cert-delete');
     expect(poller.isDone()).toBe(false);
-    await expect(certificateClient().getDeletedCertificate('timed-cert-delete')).rejects.toMatchObject({
-      statusCode: 404,
-      message: 'Deleted Certificate not found: timed-cert-delete',
-    });
-    await expect(certificateClient().beginCreateCertificate('timed-cert-delete', DefaultCertificatePolicy)).rejects.toMatchObject({
-      statusCode: 409,
-      message: 'Certificate timed-cert-delete is currently being deleted and cannot be re-created; retry later.',
-    });
     poller.stopPolling();
 
     const resumed = await certificateClient().beginDeleteCertificate('timed-cert-delete', { resumeFrom: poller.toString(), intervalInMs: 200 });
@@ -230,6 +177,120 @@ describe('certificate delete and recover take a moment', () => {
     const recovered = await recovering.pollUntilDone();
     expect(recovered.name).toBe('timed-cert-delete');
     expect((await certificateClient().getCertificate('timed-cert-delete')).properties.enabled).toBe(true);
+  });
+});
+
+// The answers in the middle of a step. The steps here are stretched to a minute, so that the
+// probes never race the clock on a busy machine; no test waits for them to end.
+describe('in the middle of a step, the service answers', () => {
+  const policy: CertificatePolicy = { ...DefaultCertificatePolicy, subject: 'CN=stretched' };
+  const MINUTE = 60_000;
+
+  beforeAll(() => {
+    Object.assign(emulator.settings, { timing: 'custom', certificateCreateMs: MINUTE, deleteMs: MINUTE, recoverMs: MINUTE, purgeMs: MINUTE });
+  });
+  afterAll(() => {
+    Object.assign(emulator.settings, { timing: 'realistic', certificateCreateMs: 2000, deleteMs: 2000, recoverMs: 2000, purgeMs: 2000 });
+  });
+
+  /** Runs `step` with the given durations (the others stay stretched). */
+  async function withDurations(durations: Partial<typeof emulator.settings>, step: () => Promise<unknown>): Promise<void> {
+    const saved = { ...emulator.settings };
+    Object.assign(emulator.settings, durations);
+    try {
+      await step();
+    } finally {
+      Object.assign(emulator.settings, saved);
+    }
+  }
+
+  it('while a secret is being deleted: 404 for reads, 409 ObjectIsBeingDeleted for purge, recover and set, not listed', async () => {
+    const client = secretClient();
+    await client.setSecret('mid-delete', 'v1');
+    await client.beginDeleteSecret('mid-delete');
+
+    await expect(client.getSecret('mid-delete')).rejects.toMatchObject({ statusCode: 404, code: 'SecretNotFound' });
+    await expect(client.getDeletedSecret('mid-delete')).rejects.toMatchObject({ statusCode: 404, message: 'Deleted Secret not found: mid-delete' });
+    const purge = await client.purgeDeletedSecret('mid-delete').catch((error: unknown) => error);
+    expect(purge).toMatchObject({ statusCode: 409, code: 'Conflict', message: 'Secret is currently being deleted.' });
+    expect(innerCode(purge)).toBe('ObjectIsBeingDeleted');
+    const recover = await client.beginRecoverDeletedSecret('mid-delete').catch((error: unknown) => error);
+    expect(recover).toMatchObject({ statusCode: 409, message: 'Secret is currently being deleted.' });
+    const reuse = await client.setSecret('mid-delete', 'v2').catch((error: unknown) => error);
+    expect(reuse).toMatchObject({ statusCode: 409, message: 'Secret mid-delete is currently being deleted and cannot be re-created; retry later.' });
+    expect(innerCode(reuse)).toBe('ObjectIsBeingDeleted');
+    const live = [];
+    for await (const secret of client.listPropertiesOfSecrets()) live.push(secret.name);
+    const deleted = [];
+    for await (const secret of client.listDeletedSecrets()) deleted.push(secret.name);
+    expect(live).not.toContain('mid-delete');
+    expect(deleted).not.toContain('mid-delete');
+  });
+
+  it('while a secret is being recovered: 404 for reads, 409 ObjectIsBeingRecovered for set', async () => {
+    const client = secretClient();
+    await client.setSecret('mid-recover', 'kept');
+    await withDurations({ deleteMs: 0 }, () => client.beginDeleteSecret('mid-recover'));
+    await client.beginRecoverDeletedSecret('mid-recover');
+
+    await expect(client.getSecret('mid-recover')).rejects.toMatchObject({ statusCode: 404, code: 'SecretNotFound' });
+    const busy = await client.setSecret('mid-recover', 'other').catch((error: unknown) => error);
+    expect(busy).toMatchObject({ statusCode: 409, message: 'Secret mid-recover is currently being recovered and cannot be re-created; retry later.' });
+    expect(innerCode(busy)).toBe('ObjectIsBeingRecovered');
+  });
+
+  it('while a purge is carried out: the deleted secret is gone, and the name cannot be reused yet', async () => {
+    const client = secretClient();
+    await client.setSecret('mid-purge', 'old');
+    await withDurations({ deleteMs: 0 }, () => client.beginDeleteSecret('mid-purge'));
+    await client.purgeDeletedSecret('mid-purge');
+
+    await expect(client.getDeletedSecret('mid-purge')).rejects.toMatchObject({ statusCode: 404, code: 'SecretNotFound' });
+    await expect(client.purgeDeletedSecret('mid-purge')).rejects.toMatchObject({ statusCode: 404 });
+    const reuse = await client.setSecret('mid-purge', 'new').catch((error: unknown) => error);
+    expect(reuse).toMatchObject({ statusCode: 409, message: 'Secret mid-purge is currently being deleted and cannot be re-created; retry later.' });
+    expect(innerCode(reuse)).toBe('ObjectIsBeingDeleted');
+  });
+
+  it('while a certificate is being created: the pending certificate and its operation carry what the create request set', async () => {
+    const client = certificateClient();
+    const custom: CertificatePolicy = { ...policy, subject: 'CN=pending', keyType: 'EC', keyCurveName: 'P-384', validityInMonths: 6 };
+    await client.beginCreateCertificate('mid-create', custom, { tags: { env: 'test' }, preserveCertificateOrder: true });
+
+    const pending = await client.getCertificate('mid-create');
+    expect(pending.properties.enabled).toBe(false);
+    expect(pending.properties.tags).toEqual({ env: 'test' });
+    expect(pending.properties.preserveCertificateOrder).toBe(true);
+    expect(pending.policy).toMatchObject({ subject: 'CN=pending', keyType: 'EC', keyCurveName: 'P-384', validityInMonths: 6 });
+    expect(pending.cer).toBeUndefined();
+    const operation = (await client.getCertificateOperation('mid-create')).getOperationState().certificateOperation;
+    expect(operation).toMatchObject({ status: 'inProgress', issuerName: 'Self', cancellationRequested: false });
+    expect(operation?.csr?.length).toBeGreaterThan(0);
+    expect(operation?.statusDetails).toMatch(/^Pending certificate created\. Certificate request is in progress\./);
+
+    // A cancellation is carried out too: right after it, the operation still reads inProgress.
+    await (await client.getCertificateOperation('mid-create')).cancelOperation();
+    const cancelling = (await client.getCertificateOperation('mid-create')).getOperationState().certificateOperation;
+    expect(cancelling).toMatchObject({ status: 'inProgress', cancellationRequested: true });
+  });
+
+  it('while a certificate is being deleted: 404 Deleted Certificate not found, 409 for create and recover', async () => {
+    const client = certificateClient();
+    await withDurations({ certificateCreateMs: 0 }, () => client.beginCreateCertificate('mid-cert-delete', policy));
+    await client.beginDeleteCertificate('mid-cert-delete');
+
+    await expect(client.getDeletedCertificate('mid-cert-delete')).rejects.toMatchObject({
+      statusCode: 404,
+      message: 'Deleted Certificate not found: mid-cert-delete',
+    });
+    await expect(client.beginCreateCertificate('mid-cert-delete', policy)).rejects.toMatchObject({
+      statusCode: 409,
+      message: 'Certificate mid-cert-delete is currently being deleted and cannot be re-created; retry later.',
+    });
+    await expect(client.beginRecoverDeletedCertificate('mid-cert-delete')).rejects.toMatchObject({
+      statusCode: 409,
+      message: 'Certificate is currently being deleted.',
+    });
   });
 });
 
