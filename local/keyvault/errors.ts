@@ -160,8 +160,12 @@ export const errors = {
     new KeyVaultError(409, 'Conflict', `Conflict while restoring ${noun.toLowerCase()} ${id} - ${noun.toLowerCase()} already exists or concurrent access`),
 
   // Certificates (handlers/certificates*.ts)
-  pendingCertificateExists: (name: string) =>
-    new KeyVaultError(409, 'Conflict', `Certificate ${name} already has a pending operation; complete, cancel or delete it first.`),
+  /** Create or import while an operation is in progress (the service's status is 409, its code "Forbidden"). */
+  pendingCertificateExists: () =>
+    new KeyVaultError(409, 'Forbidden', "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress."),
+  /** Merge of an operation that an issuer is carrying out (the service's text, typo included). */
+  mergeWhileIssuing: (issuer: string) =>
+    new KeyVaultError(403, 'Forbidden', `Merge is forbidden on pending object created with issuer : ${issuer} while it is in progess.`),
   certificateNameInUse: (name: string) =>
     new KeyVaultError(409, 'Conflict', `A secret named ${name} that is not managed by a certificate already exists; choose another certificate name.`),
   notMergeable: (name: string) =>

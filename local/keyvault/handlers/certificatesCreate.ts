@@ -121,8 +121,9 @@ export async function createCertificate(ctx: RequestContext): Promise<HandlerRes
   return ctx.store.transaction(ctx.vault, (tx) => {
     assertNameUsable(tx, CERTIFICATE_KIND, 'Certificate', name, now);
     assertSecretNameFree(tx, name, now);
-    const live = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
-    if (live?.meta?.pending?.status === 'inProgress') throw errors.pendingCertificateExists(live.name);
+    const found = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
+    const live = found && settle(tx, found, now);
+    if (live?.meta?.pending?.status === 'inProgress') throw errors.pendingCertificateExists();
     const meta: CertificateMeta = { policy, pending: op, ...(body.preserveCertOrder ? { preserveCertOrder: true } : {}) };
     const cert: Certificate = live ? { ...live, meta } : { kind: CERTIFICATE_KIND, name, versions: [], meta };
     tx.put(cert);
@@ -178,7 +179,9 @@ export async function getCertificateOperation(ctx: RequestContext): Promise<Hand
   const name = ctx.params['name']!;
   const cert = await loadSettled(ctx, name);
   const op = cert?.meta?.pending;
-  if (!cert || !op) throw errors.pendingCertificateNotFound(name);
+  // `request_id` (from the create's Location) filters: another operation's id finds nothing.
+  const requestId = ctx.query['request_id'];
+  if (!cert || !op || (requestId !== undefined && requestId !== op.requestId)) throw errors.pendingCertificateNotFound(name);
   return { body: operationBody(ctx, cert, op) };
 }
 
@@ -221,6 +224,7 @@ export async function mergeCertificate(ctx: RequestContext): Promise<HandlerResu
     const cert = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
     const op = cert?.meta?.pending;
     if (!cert?.meta || !op) throw errors.pendingCertificateNotFound(name);
+    if (op.status === 'inProgress' && op.issuer.name !== UNKNOWN_ISSUER) throw errors.mergeWhileIssuing(op.issuer.name);
     if (op.status !== 'inProgress' || op.issued || !op.privateKey) throw errors.notMergeable(cert.name);
     const privateKey = importPrivateKeyDer(Buffer.from(op.privateKey, 'base64'));
     let chain: Buffer[];

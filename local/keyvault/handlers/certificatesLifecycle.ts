@@ -146,11 +146,12 @@ export async function importCertificate(ctx: RequestContext): Promise<HandlerRes
   return ctx.store.transaction(ctx.vault, (tx) => {
     assertNameUsable(tx, CERTIFICATE_KIND, 'Certificate', name, now);
     assertSecretNameFree(tx, name, now);
-    const live = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
+    const found = getLive<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, name, now);
+    const live = found && settle(tx, found, now);
+    if (live?.meta?.pending?.status === 'inProgress') throw errors.pendingCertificateExists();
+    // An import replaces a finished pending operation, as a create does.
     const order = body.preserveCertOrder ? { preserveCertOrder: true } : {};
-    const cert: Certificate = live
-      ? { ...live, meta: { ...live.meta, policy, ...order } }
-      : { kind: CERTIFICATE_KIND, name, versions: [], meta: { policy, ...order } };
+    const cert: Certificate = live ? { ...live, meta: { policy, ...order } } : { kind: CERTIFICATE_KIND, name, versions: [], meta: { policy, ...order } };
     const next = storeCertificateVersion(tx, cert, {
       version: newVersion(),
       privateKey: imported.privateKey,

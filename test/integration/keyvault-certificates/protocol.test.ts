@@ -1,7 +1,11 @@
-// Wire shapes of the certificate routes over raw HTTPS (reference §3.1–§3.4, §5): what the SDK
-// tests cannot see because the client maps or drops fields.
+// Wire shapes of the certificate routes over raw HTTPS: what the SDK tests cannot see because the
+// client maps or drops fields.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../local/keyvault/index.js';
+import { issueSelfSigned } from '../../../local/keyvault/crypto/issue.js';
+import { generateCertificateKey } from '../../../local/keyvault/crypto/keys.js';
+import { writePkcs12 } from '../../../local/keyvault/crypto/pkcs12.js';
+import { normalizePolicy } from '../../../local/keyvault/crypto/policy.js';
 import { rawRequest, startTestEmulator, tokenFor, type RawResponse } from '../keyvault/helpers.js';
 
 let emulator: RunningEmulator;
@@ -28,6 +32,12 @@ function call(method: string, path: string, body?: unknown): Promise<RawResponse
 }
 
 const json = (res: RawResponse) => res.json() as Record<string, unknown>;
+
+async function externalCertificate() {
+  const policy = normalizePolicy({ x509_props: { subject: 'CN=external.example' } }, Math.floor(Date.now() / 1000));
+  const key = await generateCertificateKey(policy.key_props);
+  return { key, der: await issueSelfSigned(policy, key, new Date()) };
+}
 const base = () => `https://127.0.0.1:${emulator.port}`;
 
 describe('certificate wire format', () => {
@@ -83,6 +93,35 @@ describe('certificate wire format', () => {
     const list = json(await call('GET', '/certificates'));
     expect(list['value']).toContainEqual(expect.objectContaining({ id: `${base()}/certificates/wire`, x5t: bundle['x5t'] }));
     expect(list['nextLink']).toBeNull();
+  });
+
+  it('an operation in progress: create and import refused, an issuer\'s operation cannot be merged, request_id filters', async () => {
+    // The service's answers, as documented in "Monitor and manage certificate creation":
+    // https://github.com/MicrosoftDocs/azure-docs/blob/0238029c59871596cf21f541770252611aef7311/articles/key-vault/create-certificate-scenarios.md
+    emulator.settings.certificateCreateMs = 60_000;
+    const created = await call('POST', '/certificates/busy-op/create', { policy: DEFAULT_POLICY });
+    const requestId = json(created)['request_id'] as string;
+    const busy = { error: { code: 'Forbidden', message: "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress." } };
+    const again = await call('POST', '/certificates/busy-op/create', { policy: DEFAULT_POLICY });
+    expect(again.status).toBe(409);
+    expect(json(again)).toEqual(busy);
+    const { key, der } = await externalCertificate();
+    const imported = await call('POST', '/certificates/busy-op/import', { value: writePkcs12(key, [der]).toString('base64') });
+    expect(imported.status).toBe(409);
+    expect(json(imported)).toEqual(busy);
+    const merged = await call('POST', '/certificates/busy-op/pending/merge', { x5c: [der.toString('base64')] });
+    expect(merged.status).toBe(403);
+    expect(json(merged)).toEqual({ error: { code: 'Forbidden', message: 'Merge is forbidden on pending object created with issuer : Self while it is in progess.' } });
+    expect((await call('GET', `/certificates/busy-op/pending?request_id=${requestId}`)).status).toBe(200);
+    expect(json(await call('GET', `/certificates/busy-op/pending?request_id=${'0'.repeat(32)}`))).toMatchObject({ error: { code: 'PendingCertificateNotFound' } });
+
+    // Once it has finished, an import replaces it: there is no pending operation any more.
+    emulator.settings.certificateCreateMs = 0;
+    await call('DELETE', '/certificates/busy-op/pending');
+    await call('POST', '/certificates/busy-op/create', { policy: DEFAULT_POLICY });
+    expect(json(await call('GET', '/certificates/busy-op/pending'))).toMatchObject({ status: 'completed' });
+    expect((await call('POST', '/certificates/busy-op/import', { value: writePkcs12(key, [der]).toString('base64') })).status).toBe(200);
+    expect(json(await call('GET', '/certificates/busy-op/pending'))).toMatchObject({ error: { code: 'PendingCertificateNotFound' } });
   });
 
   it('errors: codes and messages', async () => {
