@@ -1,6 +1,6 @@
 // Shapes shared by the parts of the local Functions host: the worker (loads the app and runs
 // invocations), the HTTP front end, and the trigger listeners (queue, timer). They mirror the
-// Functions host <-> Node worker protocol (see shared/reference/functions-host.md §4-§5).
+// Functions host <-> Node worker protocol.
 
 /** The worker protocol's TypedData: exactly one member is set. */
 export interface TypedData {

@@ -1,4 +1,4 @@
-// Turns what the app registered into the host's FunctionInfo list (reference §2 step 7, §4).
+// Turns what the app registered into the host's FunctionInfo list.
 import type { AppSettings, FunctionInfo, HostJson } from './contracts.js';
 import type { RegisteredFunction } from './worker/protocol.js';
 

@@ -1,4 +1,4 @@
-// host.json plus `AzureFunctionsJobHost__<path>` overrides from app settings (reference §10.2).
+// host.json plus `AzureFunctionsJobHost__<path>` overrides from app settings.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HostJson } from './contracts.js';

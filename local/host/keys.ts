@@ -1,4 +1,4 @@
-// Function and master keys, generated once per data dir and kept across restarts (reference §7.2).
+// Function and master keys, generated once per data dir and kept across restarts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

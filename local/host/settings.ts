@@ -1,4 +1,4 @@
-// local.settings.json with Core Tools semantics (reference §10.1) and the AppSettings view the
+// local.settings.json with Core Tools semantics and the AppSettings view the
 // host, listeners and bindings read from.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { operationKinds } from '../operations/model.js';
 import { objectNameSchema } from '../platform/apiSchemas.js';
 
-/** A job on the `certificate-jobs` queue (DESIGN §2 "Operations and jobs"). */
+/** A job on the `certificate-jobs` queue. */
 export const jobMessageSchema = z.object({
   v: z.literal(1),
   operationId: z.uuid(),

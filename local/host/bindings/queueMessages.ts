@@ -1,4 +1,4 @@
-// What a queue output binding's value becomes on the queue (reference §8.4): an array is one
+// What a queue output binding's value becomes on the queue: an array is one
 // message per element, an object its JSON text, a string itself (a string holding a JSON array
 // is split too), a number its text, bytes as they are.
 import type { TypedData } from '../contracts.js';

@@ -1,4 +1,4 @@
-// Writes a queue output binding's messages (reference §8.4) and wakes this host's listener on it.
+// Writes a queue output binding's messages and wakes this host's listener on it.
 import type { QueueServiceClient } from '@azure/storage-queue';
 import type { BindingInfo, HostContext, TypedData } from '../contracts.js';
 import { encodeMessage } from '../queue/messageEncoding.js';

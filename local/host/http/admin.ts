@@ -1,4 +1,4 @@
-// Built-in /admin endpoints (reference §7.3): host ping and status, invoking non-HTTP functions.
+// Built-in /admin endpoints: host ping and status, invoking non-HTTP functions.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionInfo, TriggerListener } from '../contracts.js';
 import type { KeyAccess } from '../keys.js';

@@ -1,4 +1,4 @@
-// CORS from local.settings.json Host.CORS / Host.CORSCredentials (reference §7.7): listed origins
+// CORS from local.settings.json Host.CORS / Host.CORSCredentials: listed origins
 // may use any method and header; preflights are answered before routing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

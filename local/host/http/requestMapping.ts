@@ -1,4 +1,4 @@
-// Host → worker request data in buffered mode (reference §7.4).
+// Host → worker request data in buffered mode.
 import type { IncomingMessage } from 'node:http';
 import type { RpcHttpData } from '../contracts.js';
 import type { RouteParams } from './routeTemplate.js';

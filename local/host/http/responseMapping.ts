@@ -1,4 +1,4 @@
-// Worker → host response data (reference §7.5): status, flat header map, cookies, body bytes.
+// Worker → host response data: status, flat header map, cookies, body bytes.
 import type { ServerResponse } from 'node:http';
 import type { RpcHttpData, TypedData } from '../contracts.js';
 

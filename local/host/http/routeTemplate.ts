@@ -1,4 +1,4 @@
-// ASP.NET Core route templates as the Functions host uses them (reference §7.1): literals
+// ASP.NET Core route templates as the Functions host uses them: literals
 // (case-insensitive), `{name}`, `{name?}`, `{name=default}`, `{*rest}`/`{**rest}` and inline
 // constraints such as `{id:int:min(1)}` or `{code:regex(^\\d{{3}}$)}`.
 import { routeConstraint, type RouteConstraint } from './routeConstraints.js';

@@ -1,4 +1,4 @@
-// Maps a request to an HTTP-triggered function the way the Functions host does (reference §7.1):
+// Maps a request to an HTTP-triggered function the way the Functions host does:
 // routes ordered by function name, first template + method match wins, wrong method = no match.
 import type { FunctionInfo } from '../contracts.js';
 import { RouteTemplate, type RouteParams } from './routeTemplate.js';

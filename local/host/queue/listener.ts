@@ -1,4 +1,4 @@
-// The queue trigger's listener, one per function (reference §8.3): polls with back-off, runs
+// The queue trigger's listener, one per function: polls with back-off, runs
 // batches concurrently, wakes when this host writes to the queue, drains on stop.
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import type { FunctionInfo, HostContext, InvocationResult, TriggerListener } from '../contracts.js';

@@ -1,4 +1,4 @@
-// Queue message text <-> payload per host.json `messageEncoding` (reference §8.3 "Decoding").
+// Queue message text <-> payload per host.json `messageEncoding`.
 import type { MessageEncoding } from './options.js';
 
 // Node's base64 decoder accepts anything; the .NET host's Convert.FromBase64String does not, and

@@ -1,4 +1,4 @@
-// One received queue message from receipt to completion (reference §8.3 "Per message").
+// One received queue message from receipt to completion.
 import type { QueueClient, QueueServiceClient, DequeuedMessageItem } from '@azure/storage-queue';
 import type { FunctionInfo, HostContext, InvocationRequest } from '../contracts.js';
 import { decodeMessageText } from './messageEncoding.js';

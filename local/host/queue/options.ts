@@ -1,4 +1,4 @@
-// host.json `extensions.queues` with the Storage Queues extension's defaults and limits (reference §8.2).
+// host.json `extensions.queues` with the Storage Queues extension's defaults and limits.
 import { availableParallelism } from 'node:os';
 import type { HostJson } from '../contracts.js';
 import { parseTimeSpan } from '../dotnetTime.js';

@@ -1,4 +1,4 @@
-// Moving a message that failed too often (or cannot be decoded) to `<queue>-poison` (reference §8.3).
+// Moving a message that failed too often (or cannot be decoded) to `<queue>-poison`.
 import type { QueueServiceClient } from '@azure/storage-queue';
 import type { HostLogger } from '../contracts.js';
 import { poisonQueueName } from './queueName.js';

@@ -1,4 +1,4 @@
-// The queue listener's delay between empty polls (reference §8.3 step 4): 100 ms, then
+// The queue listener's delay between empty polls: 100 ms, then
 // 100 ms + 100 ms × 2^(k−1) × random(0.8–1.2), capped at maxPollingInterval; reset by any message.
 
 const MIN_DELAY_MS = 100;

@@ -1,4 +1,4 @@
-// The queue trigger's `triggerMetadata` as the Storage Queues extension fills it (reference §5):
+// The queue trigger's `triggerMetadata` as the Storage Queues extension fills it:
 // the app's library camel-cases the keys and JSON-parses the values.
 import { randomUUID } from 'node:crypto';
 import type { TypedData } from '../contracts.js';

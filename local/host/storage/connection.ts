@@ -1,4 +1,4 @@
-// Storage connection resolution as the Functions host does it (reference §8.1): the connection
+// Storage connection resolution as the Functions host does it: the connection
 // name picks an app setting that is either a connection string or an identity-based section
 // (`<name>__queueServiceUri`, `<name>__credential`, ...).
 import {

@@ -1,4 +1,4 @@
-// The timer trigger's listener (reference §9): one run at a time, past-due detection from the
+// The timer trigger's listener: one run at a time, past-due detection from the
 // stored schedule status, runOnStartup, function-level retry.
 import path from 'node:path';
 import type { FunctionInfo, HostContext, InvocationRequest, InvocationResult, TriggerListener } from '../contracts.js';

@@ -1,4 +1,4 @@
-// Timer schedules as the Functions timer extension reads them (reference §9): NCRONTAB with 6
+// Timer schedules as the Functions timer extension reads them: NCRONTAB with 6
 // fields (seconds first) or 5, day-of-month AND day-of-week, or a TimeSpan interval "hh:mm:ss".
 // NCRONTAB is validated and normalised here; croner then computes occurrences in the time zone.
 import { Cron } from 'croner';

@@ -1,4 +1,4 @@
-// The timer trigger's input as the host sends it (reference §5); the app's library camel-cases it.
+// The timer trigger's input as the host sends it; the app's library camel-cases it.
 import type { TypedData } from '../contracts.js';
 import type { ScheduleStatus } from './status.js';
 

@@ -1,6 +1,6 @@
 // The `@azure/functions-core` module the real Node worker injects at runtime. The app's copy of
 // `@azure/functions` requires it lazily and caches the outcome, so it must be installed before
-// anything touches the library (reference §3).
+// anything touches the library.
 import Module from 'node:module';
 import type { RegisteredFunction } from './protocol.js';
 import type { LogLevel } from '../contracts.js';
@@ -41,7 +41,7 @@ export class CoreRegistry {
     log: [],
   };
   programmingModel: ProgrammingModel | undefined;
-  /** Set after app start-up: registration is over (reference §2 step 5). */
+  /** Set after app start-up: registration is over. */
   locked = false;
 }
 

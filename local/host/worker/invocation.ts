@@ -1,4 +1,4 @@
-// One invocation, exactly as the Node worker's invocation handler runs it (reference §5).
+// One invocation, exactly as the Node worker's invocation handler runs it.
 import type { InvocationRequest, InvocationResult, TypedData } from '../contracts.js';
 import type { CoreRegistry, FunctionCallback } from './coreModule.js';
 import type { EmitLog } from './logEmitter.js';

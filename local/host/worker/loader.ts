@@ -1,4 +1,4 @@
-// Loads the app's entry points the way the Node worker does (reference §2): `main` from the app
+// Loads the app's entry points the way the Node worker does: `main` from the app
 // root package.json, globbed with globby-11 semantics, each file imported or required.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,7 +45,7 @@ function findEntryPoints(appDir: string, main: string): string[] {
   return [file];
 }
 
-/** The app ROOT package.json decides for .js files, not the nearest one (reference §2). */
+/** The app ROOT package.json decides for .js files, not the nearest one. */
 function usesImport(file: string, appIsModule: boolean): boolean {
   if (file.endsWith('.mjs')) return true;
   if (file.endsWith('.cjs')) return false;
