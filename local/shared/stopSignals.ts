@@ -1,7 +1,7 @@
 // When a local-stack command (stack, host, emulator) must stop: Ctrl-C, `kill`, a closed
-// terminal, or the process that started it going away. The last one matters under `npm start`:
-// npm passes SIGTERM only to the shell it runs the script in, and that shell dies without passing
-// it on, so the command notices by its parent process changing.
+// terminal, or the process that started it going away. The npm scripts `exec` the command, so a
+// signal npm passes on reaches it; if its parent dies without passing one on (npm killed with
+// SIGKILL, or a shell in between), the command notices by its parent process changing.
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const PARENT_CHECK_MS = 250;

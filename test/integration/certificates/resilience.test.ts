@@ -58,6 +58,31 @@ describe('certificate jobs under failures', () => {
     expect(app.output()).toContain(`failed: the job reached the poison queue`);
   });
 
+  it('a create that meets a name Key Vault is still purging is retried, not failed', { timeout: 120_000 }, async () => {
+    app = await startIsolatedApp({
+      settings: { ...quickRetries, AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '50' },
+    });
+    const name = uniqueName('repurge');
+    // What the vault holds while it carries out a purge of the name (see the emulator's timing
+    // model): nothing but the name, refused with 409 ObjectIsBeingDeleted until it is done.
+    const purging = { kind: 'certificate', name, versions: [], transition: { kind: 'purging' as const, untilMs: Date.now() + 600_000 } };
+    await app.emulator.store.transaction('localhost', (tx) => tx.put(purging));
+    const response = await app.api.put(`/certificates/${name}`, undefined);
+    expect(response.status).toBe(202);
+    const location = response.headers.get('operation-location')!;
+
+    const refusals = () => app!.emulator.counters.snapshot().operations['createCertificate']?.statuses['409'] ?? 0;
+    for (let waited = 0; refusals() < 2; waited += 100) {
+      expect(waited, 'the job did not retry after Key Vault refused it').toBeLessThan(60_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await app.api.get(location)).body.status).not.toBe('Failed');
+
+    await app.emulator.store.transaction('localhost', (tx) => tx.remove('certificate', name));
+    expect(await waitForOperation(app.api, location, 60_000)).toMatchObject({ status: 'Succeeded' });
+    expect((await app.api.get(`/certificates/${name}/versions`)).body.value).toHaveLength(1);
+  });
+
   it('a permanent refusal fails the operation at once, without retries', { timeout: 60_000 }, async () => {
     app = await startIsolatedApp({ settings: quickRetries });
     const system = app.emulator.principals.find((p) => p.name === 'system')!;
