@@ -7,6 +7,7 @@ import { writeJsonAtomic } from '../shared/atomicFile.js';
 import { onStopRequest } from '../shared/stopSignals.js';
 import { DEFAULT_FAULTS, faultPatchSchema, type FaultConfig } from './faults.js';
 import { startEmulator, type RunningEmulator } from './index.js';
+import { parseTimingPreset } from './timing.js';
 
 const USAGE = `Usage: kv-emulator [options]
   --port N                 HTTPS port (default 8443; 0 = any free port)
@@ -95,8 +96,6 @@ async function main(): Promise<void> {
       throw new Error(`--faults must be a JSON fault configuration: ${(error as Error).message}`, { cause: error });
     }
   }
-  const timing = values.timing ?? 'realistic';
-  if (timing !== 'realistic' && timing !== 'instant') throw new Error(`--timing must be realistic or instant, got '${timing}'`);
   if (values.throttle) faults = { ...faults, limit: { ...DEFAULT_FAULTS.limit, ...faults.limit, enabled: true } };
   const emulator = await startEmulator({
     port: integer(values.port, 'port') ?? 8443,
@@ -117,7 +116,7 @@ async function main(): Promise<void> {
     purgeProtection: values['purge-protection'],
     adminToken: values['admin-token'] ?? randomBytes(24).toString('base64url'),
     faults,
-    timing,
+    timing: parseTimingPreset(values.timing ?? 'realistic'),
     certificateCreateMs: integer(values['certificate-create-ms'], 'certificate-create-ms'),
     deleteMs: integer(values['delete-ms'], 'delete-ms'),
     recoverMs: integer(values['recover-ms'], 'recover-ms'),

@@ -26,6 +26,12 @@ export const TIMING_PRESETS: Readonly<Record<TimingPreset, Readonly<TimingDurati
   instant: { certificateCreateMs: 0, deleteMs: 0, recoverMs: 0, purgeMs: 0 },
 };
 
+/** The value of a `--timing` option; throws a message naming the choices. */
+export function parseTimingPreset(value: string): TimingPreset {
+  if (value === 'realistic' || value === 'instant') return value;
+  throw new Error(`--timing must be realistic or instant, got '${value}'`);
+}
+
 /** The emulator's run-time settings (GET/PUT /_emulator/settings). `timing` names the preset the
  * durations equal, or `custom`. */
 export interface EmulatorSettings extends TimingDurations {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { onStopRequest } from '../shared/stopSignals.js';
+import { parseTimingPreset } from '../keyvault/timing.js';
 import { startStack, type RunningStack } from './index.js';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,11 +17,6 @@ const { values } = parseArgs({
     timing: { type: 'string', default: 'realistic' },
   },
 });
-if (values.timing !== 'realistic' && values.timing !== 'instant') {
-  console.error(`--timing must be realistic or instant, got '${values.timing}'`);
-  process.exit(1);
-}
-const timing = values.timing;
 
 let starting: Promise<RunningStack> | undefined;
 let stopping = false;
@@ -43,7 +39,7 @@ try {
     ports: values['random-ports'] ? 'random' : 'fixed',
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
     hostPort: values.port ? Number(values.port) : undefined,
-    timing,
+    timing: parseTimingPreset(values.timing),
     // Always written: the stack's own tools find the keys and the emulator's admin token there.
     readyFile: path.resolve(values['ready-file'] ?? path.join(values['data-dir'] ?? path.join(appDir, '.local'), 'ready.json')),
   });

@@ -186,11 +186,13 @@ describe('in the middle of a step, the service answers', () => {
   const policy: CertificatePolicy = { ...DefaultCertificatePolicy, subject: 'CN=stretched' };
   const MINUTE = 60_000;
 
+  let before: typeof emulator.settings;
   beforeAll(() => {
+    before = { ...emulator.settings };
     Object.assign(emulator.settings, { timing: 'custom', certificateCreateMs: MINUTE, deleteMs: MINUTE, recoverMs: MINUTE, purgeMs: MINUTE });
   });
   afterAll(() => {
-    Object.assign(emulator.settings, { timing: 'realistic', certificateCreateMs: 2000, deleteMs: 2000, recoverMs: 2000, purgeMs: 2000 });
+    Object.assign(emulator.settings, before);
   });
 
   /** Runs `step` with the given durations (the others stay stretched). */
@@ -227,10 +229,16 @@ describe('in the middle of a step, the service answers', () => {
     expect(deleted).not.toContain('mid-delete');
   });
 
-  it('while a secret is being recovered: 404 for reads, 409 ObjectIsBeingRecovered for set', async () => {
+  /** A secret whose soft delete has already finished. */
+  async function deletedSecret(name: string) {
     const client = secretClient();
-    await client.setSecret('mid-recover', 'kept');
-    await withDurations({ deleteMs: 0 }, () => client.beginDeleteSecret('mid-recover'));
+    await client.setSecret(name, 'kept');
+    await withDurations({ deleteMs: 0 }, () => client.beginDeleteSecret(name));
+    return client;
+  }
+
+  it('while a secret is being recovered: 404 for reads, 409 ObjectIsBeingRecovered for set', async () => {
+    const client = await deletedSecret('mid-recover');
     await client.beginRecoverDeletedSecret('mid-recover');
 
     await expect(client.getSecret('mid-recover')).rejects.toMatchObject({ statusCode: 404, code: 'SecretNotFound' });
@@ -240,9 +248,7 @@ describe('in the middle of a step, the service answers', () => {
   });
 
   it('while a purge is carried out: the deleted secret is gone, and the name cannot be reused yet', async () => {
-    const client = secretClient();
-    await client.setSecret('mid-purge', 'old');
-    await withDurations({ deleteMs: 0 }, () => client.beginDeleteSecret('mid-purge'));
+    const client = await deletedSecret('mid-purge');
     await client.purgeDeletedSecret('mid-purge');
 
     await expect(client.getDeletedSecret('mid-purge')).rejects.toMatchObject({ statusCode: 404, code: 'SecretNotFound' });
