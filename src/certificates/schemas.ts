@@ -47,16 +47,23 @@ export const certificatePolicySchema = z
 
 export type CertificatePolicyInput = z.infer<typeof certificatePolicySchema>;
 
+/** What a new certificate version is made from: in a create request's body and in the job that carries it out. */
+export const newCertificateShape = {
+  policy: certificatePolicySchema.optional().meta({ description: 'Default: self-signed, subject CN=<name>, RSA 2048, 12 months.' }),
+  tags: tagsSchema.optional(),
+  enabled: z.boolean().optional(),
+};
+
+/** A policy for a new certificate must name what the certificate is for. */
+export const namesItsSubject = {
+  check: (request: { policy?: CertificatePolicyInput }) =>
+    !request.policy || !!request.policy.subject || Object.values(request.policy.subjectAlternativeNames ?? {}).some((names) => names?.length),
+  options: { message: 'needs a subject or at least one subject alternative name', path: ['policy'] },
+};
+
 export const createCertificateBody = z
-  .strictObject({
-    policy: certificatePolicySchema.optional().meta({ description: 'Default: self-signed, subject CN=<name>, RSA 2048, 12 months.' }),
-    tags: tagsSchema.optional(),
-    enabled: z.boolean().optional(),
-  })
-  .refine((b) => !b.policy || b.policy.subject || (b.policy.subjectAlternativeNames && Object.values(b.policy.subjectAlternativeNames).some((v) => v?.length)), {
-    message: 'needs a subject or at least one subject alternative name',
-    path: ['policy'],
-  })
+  .strictObject(newCertificateShape)
+  .refine(namesItsSubject.check, namesItsSubject.options)
   .meta({ id: 'CreateCertificateRequest' });
 
 export const importCertificateBody = z

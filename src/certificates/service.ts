@@ -1,12 +1,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { CertificateClient, CertificatePolicy, ImportCertificatePolicy } from '@azure/keyvault-certificates';
-import { ApiError } from '../platform/httpErrors.js';
+import type { JobRequest } from '../jobs/message.js';
+import { startOperation, type OperationsDeps } from '../operations/lifecycle.js';
+import type { StoredOperation } from '../operations/model.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
-import { deletedButRecoverable, toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { Problem, problems } from '../platform/problems.js';
+import { vaultCall, vaultProblem } from '../platform/vaultFailures.js';
 import { whenSettled } from '../platform/vaultSettling.js';
-import type { JobQueue } from '../jobs/queue.js';
-import type { OperationKind } from '../operations/model.js';
-import type { OperationStore, StoredOperation } from '../operations/store.js';
 import { toCertificate, toCertificateSummary, toDeletedCertificate, toPendingOperation, toPolicy } from './mapping.js';
 import type {
   CertificatePolicyInput,
@@ -19,8 +19,7 @@ import type {
 export interface CertificatesDeps {
   client: CertificateClient;
   vaultUrl: string;
-  operations: OperationStore;
-  queue: JobQueue;
+  operations: OperationsDeps;
 }
 
 const subject = (name: string) => ({ kind: 'Certificate' as const, name });
@@ -35,23 +34,28 @@ export class CertificatesService {
 
   async create(name: string, input: { policy?: CertificatePolicyInput; tags?: Record<string, string>; enabled?: boolean }) {
     await this.refuseIfDeleted(name);
-    return this.startJob('certificate.create', name, { policy: input.policy ?? defaultPolicy(name), tags: input.tags, enabled: input.enabled });
+    return this.startJob({ kind: 'certificate.create', name, policy: input.policy ?? defaultPolicy(name), tags: input.tags, enabled: input.enabled });
   }
 
-  /** A new version with the current policy; it keeps the tags and enabled state of the latest one. */
-  async renew(name: string) {
+  /** A renewal as the timer starts it: a job that could not be queued leaves a Failed operation. */
+  async beginRenewal(name: string): Promise<{ operation: StoredOperation; created: boolean }> {
     const current = await this.get(name);
-    return this.startJob('certificate.renew', name, { tags: current.properties.tags, enabled: current.properties.enabled });
+    // A new version with the current policy keeps the tags and enabled state of the latest one.
+    return startOperation(this.deps.operations, { kind: 'certificate.renew', name, tags: current.properties.tags, enabled: current.properties.enabled });
+  }
+
+  async renew(name: string) {
+    return accepted(await this.beginRenewal(name));
   }
 
   async delete(name: string) {
     await vaultCall(subject(name), () => this.deps.client.getCertificate(name));
-    return this.startJob('certificate.delete', name, {});
+    return this.startJob({ kind: 'certificate.delete', name });
   }
 
   async recover(name: string) {
     await this.getDeleted(name);
-    return this.startJob('certificate.recover', name, {});
+    return this.startJob({ kind: 'certificate.recover', name });
   }
 
   async get(name: string, version?: string): Promise<CertificateResponse> {
@@ -74,7 +78,7 @@ export class CertificatesService {
   async updatePolicy(name: string, changes: CertificatePolicyInput): Promise<CertificatePolicyInput> {
     const current = await vaultCall(subject(name), () => this.deps.client.getCertificatePolicy(name));
     const merged = { ...current, ...changes } as CertificatePolicy;
-    await vaultCall({ ...subject(name), explainBadRequest: true }, () => this.deps.client.updateCertificatePolicy(name, merged));
+    await vaultCall(subject(name), () => this.deps.client.updateCertificatePolicy(name, merged), { explainBadRequest: true });
     return this.getPolicy(name);
   }
 
@@ -85,8 +89,10 @@ export class CertificatesService {
     await this.refuseIfDeleted(name);
     const { bytes, pem } = parseImportedCertificate(input.certificate);
     const policy = { ...(input.policy ?? {}), ...(pem ? { contentType: 'application/x-pem-file' } : {}) } as ImportCertificatePolicy;
-    const imported = await vaultCall({ ...subject(name), explainBadRequest: true }, () =>
-      whenSettled(() => this.deps.client.importCertificate(name, bytes, { password: input.password, policy, tags: input.tags, enabled: input.enabled })),
+    const imported = await vaultCall(
+      subject(name),
+      () => whenSettled(() => this.deps.client.importCertificate(name, bytes, { password: input.password, policy, tags: input.tags, enabled: input.enabled })),
+      { explainBadRequest: true },
     );
     return toCertificate(imported);
   }
@@ -139,30 +145,9 @@ export class CertificatesService {
     await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedCertificate(name)));
   }
 
-  async getOperation(id: string): Promise<StoredOperation> {
-    const operation = await this.deps.operations.get(id);
-    if (!operation) throw new ApiError(404, 'OperationNotFound', `There is no operation with id '${id}'.`);
-    return operation;
-  }
-
-  /**
-   * One active operation per certificate: a repeated request of the same kind gets the running
-   * operation back; a different kind is refused while one runs.
-   */
-  private async startJob(kind: OperationKind, name: string, extra: { policy?: CertificatePolicyInput; tags?: Record<string, string>; enabled?: boolean }) {
-    const { operation, created } = await this.deps.operations.start(kind, name);
-    if (!created && operation.kind !== kind) {
-      throw new ApiError(409, 'OperationInProgress', `Certificate '${name}' has a ${operation.kind} operation in progress (${operation.id}); wait for it to finish.`);
-    }
-    if (created) {
-      try {
-        await this.deps.queue.enqueue({ v: 1, operationId: operation.id, kind, name, ...extra, attempt: 0 } as never);
-      } catch {
-        await this.deps.operations.update(operation.id, (current) => ({ ...current, status: 'Failed', error: { code: 'QueueUnavailable', message: 'The job could not be queued.' } }));
-        throw new ApiError(503, 'QueueUnavailable', 'The job could not be queued; try again later.', undefined, { 'retry-after': '5' });
-      }
-    }
-    return { operation, created };
+  /** One active operation per certificate: a repeated request of the same kind gets the running operation back. */
+  private async startJob(request: JobRequest): Promise<{ operation: StoredOperation; created: boolean }> {
+    return accepted(await startOperation(this.deps.operations, request));
   }
 
   private async refuseIfDeleted(name: string): Promise<void> {
@@ -170,10 +155,16 @@ export class CertificatesService {
       await this.deps.client.getDeletedCertificate(name);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return;
-      throw toApiError(error, deletedSubject(name));
+      throw vaultProblem(error, deletedSubject(name)) ?? error;
     }
-    throw deletedButRecoverable(subject(name));
+    throw problems.deletedButRecoverable(subject(name));
   }
+}
+
+/** A started operation for a caller: a job that could not be queued is a problem to report. */
+function accepted(started: { operation: StoredOperation; created: boolean }) {
+  if (started.created && started.operation.status === 'Failed') throw problems.queueUnavailable();
+  return started;
 }
 
 /**
@@ -196,7 +187,7 @@ export function parseImportedCertificate(text: string): { bytes: Uint8Array; pem
     try {
       if (!leaf.checkPrivateKey(createPrivateKey(key))) throw importError('the private key does not belong to the first certificate');
     } catch (error) {
-      if (error instanceof ApiError) throw error;
+      if (error instanceof Problem) throw error;
       throw importError('the PRIVATE KEY block cannot be read (encrypted PEM keys are not supported)');
     }
     return { bytes: Buffer.from(trimmed + '\n', 'utf8'), pem: true };
@@ -208,4 +199,4 @@ export function parseImportedCertificate(text: string): { bytes: Uint8Array; pem
   return { bytes: Buffer.from(compact, 'base64'), pem: false };
 }
 
-const importError = (why: string) => new ApiError(400, 'InvalidCertificate', `The certificate cannot be imported: ${why}.`, 'certificate');
+const importError = (why: string) => problems.invalidCertificate(why);

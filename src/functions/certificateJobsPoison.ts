@@ -1,10 +1,12 @@
 import { app } from '@azure/functions';
-import { getOperationStore } from '../jobs/index.js';
 import { failPoisonedJob } from '../jobs/poison.js';
-import { getEventPublisher } from '../platform/events.js';
+import { getServices } from '../services.js';
 
 app.storageQueue('certificateJobsPoison', {
   queueName: '%JOBS_QUEUE%-poison',
   connection: 'AzureWebJobsStorage',
-  handler: async (message, context) => failPoisonedJob(message, getOperationStore(), (line) => context.warn(line), getEventPublisher()),
+  handler: async (message, context) => {
+    const { operations } = getServices();
+    await failPoisonedJob(message, { operations: operations.store, events: operations.events, log: (line) => context.warn(line) });
+  },
 });

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { cancelPendingOperation } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { cancelPendingOperation } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(cancelPendingOperation);
+app.http('certificatePendingCancel', {
+  route: 'certificates/{name}/pending',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  handler: endpoint(cancelPendingOperation),
+});

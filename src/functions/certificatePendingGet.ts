@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getPendingOperation } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { getPendingOperation } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getPendingOperation);
+app.http('certificatePendingGet', {
+  route: 'certificates/{name}/pending',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getPendingOperation),
+});

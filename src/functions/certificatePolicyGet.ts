@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getCertificatePolicy } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { getCertificatePolicy } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getCertificatePolicy);
+app.http('certificatePolicyGet', {
+  route: 'certificates/{name}/policy',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getCertificatePolicy),
+});

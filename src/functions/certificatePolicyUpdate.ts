@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { updateCertificatePolicy } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { updateCertificatePolicy } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(updateCertificatePolicy);
+app.http('certificatePolicyUpdate', {
+  route: 'certificates/{name}/policy',
+  methods: ['PATCH'],
+  authLevel: 'function',
+  handler: endpoint(updateCertificatePolicy),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getCertificateVersion } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { getCertificateVersion } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getCertificateVersion);
+app.http('certificateVersionGet', {
+  route: 'certificates/{name}/versions/{version}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getCertificateVersion),
+});

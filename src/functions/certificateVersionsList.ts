@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { listCertificateVersions } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { listCertificateVersions } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(listCertificateVersions);
+app.http('certificateVersionsList', {
+  route: 'certificates/{name}/versions',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(listCertificateVersions),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { createCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { createCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(createCertificate);
+app.http('certificatesCreate', {
+  route: 'certificates/{name}',
+  methods: ['PUT'],
+  authLevel: 'function',
+  handler: endpoint(createCertificate),
+});

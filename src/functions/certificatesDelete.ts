@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { deleteCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { deleteCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(deleteCertificate);
+app.http('certificatesDelete', {
+  route: 'certificates/{name}',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  handler: endpoint(deleteCertificate),
+});

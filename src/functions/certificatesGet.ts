@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { getCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getCertificate);
+app.http('certificatesGet', {
+  route: 'certificates/{name}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getCertificate),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { importCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { importCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(importCertificate);
+app.http('certificatesImport', {
+  route: 'certificates/{name}/import',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: endpoint(importCertificate),
+});

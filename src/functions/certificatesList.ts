@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { listCertificates } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { listCertificates } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(listCertificates);
+app.http('certificatesList', {
+  route: 'certificates',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(listCertificates),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { renewCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { renewCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(renewCertificate);
+app.http('certificatesRenew', {
+  route: 'certificates/{name}/renew',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: endpoint(renewCertificate),
+});

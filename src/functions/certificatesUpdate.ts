@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { updateCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { updateCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(updateCertificate);
+app.http('certificatesUpdate', {
+  route: 'certificates/{name}',
+  methods: ['PATCH'],
+  authLevel: 'function',
+  handler: endpoint(updateCertificate),
+});

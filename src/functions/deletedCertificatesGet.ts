@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getDeletedCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { getDeletedCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getDeletedCertificate);
+app.http('deletedCertificatesGet', {
+  route: 'deleted-certificates/{name}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getDeletedCertificate),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { listDeletedCertificates } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { listDeletedCertificates } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(listDeletedCertificates);
+app.http('deletedCertificatesList', {
+  route: 'deleted-certificates',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(listDeletedCertificates),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { purgeDeletedCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { purgeDeletedCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(purgeDeletedCertificate);
+app.http('deletedCertificatesPurge', {
+  route: 'deleted-certificates/{name}',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  handler: endpoint(purgeDeletedCertificate),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { recoverDeletedCertificate } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { recoverDeletedCertificate } from '../http/certificates.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(recoverDeletedCertificate);
+app.http('deletedCertificatesRecover', {
+  route: 'deleted-certificates/{name}/recover',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: endpoint(recoverDeletedCertificate),
+});

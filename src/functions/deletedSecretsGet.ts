@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getDeletedSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { getDeletedSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getDeletedSecret);
+app.http('deletedSecretsGet', {
+  route: 'deleted-secrets/{name}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getDeletedSecret),
+});

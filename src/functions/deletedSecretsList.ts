@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { listDeletedSecrets } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { listDeletedSecrets } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(listDeletedSecrets);
+app.http('deletedSecretsList', {
+  route: 'deleted-secrets',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(listDeletedSecrets),
+});

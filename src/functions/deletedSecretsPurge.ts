@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { purgeDeletedSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { purgeDeletedSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(purgeDeletedSecret);
+app.http('deletedSecretsPurge', {
+  route: 'deleted-secrets/{name}',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  handler: endpoint(purgeDeletedSecret),
+});

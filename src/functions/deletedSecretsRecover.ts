@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { recoverDeletedSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { recoverDeletedSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(recoverDeletedSecret);
+app.http('deletedSecretsRecover', {
+  route: 'deleted-secrets/{name}/recover',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: endpoint(recoverDeletedSecret),
+});

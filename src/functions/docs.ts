@@ -1,6 +1,7 @@
-import { app, type HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import { app } from '../http/app.js';
 import { CONTENT_SECURITY_POLICY, docsFile } from '../openapi/docsPage.js';
-import { ApiError } from '../platform/httpErrors.js';
+import { problems } from '../platform/problems.js';
 import { apiHandler } from '../platform/httpHandler.js';
 
 app.http('docs', {
@@ -9,7 +10,7 @@ app.http('docs', {
   authLevel: 'anonymous',
   handler: apiHandler(async (request): Promise<HttpResponseInit> => {
     const file = await docsFile(request.params.asset);
-    if (!file) throw new ApiError(404, 'NotFound', 'No such documentation file.');
+    if (!file) throw problems.docsNotFound();
     return {
       status: 200,
       body: file.body,

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { healthEndpoint } from '../platform/health.js';
+import { app } from '../http/app.js';
+import { healthEndpoint } from '../http/health.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(healthEndpoint);
+app.http('health', {
+  route: 'health',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: endpoint(healthEndpoint),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { deepHealthEndpoint } from '../platform/health.js';
+import { app } from '../http/app.js';
+import { deepHealthEndpoint } from '../http/health.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(deepHealthEndpoint);
+app.http('healthDeep', {
+  route: 'health/deep',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(deepHealthEndpoint),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getKeyVersion } from '../keys/endpoints.js';
+import { app } from '../http/app.js';
+import { getKeyVersion } from '../http/keys.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getKeyVersion);
+app.http('keyVersionGet', {
+  route: 'keys/{name}/versions/{version}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getKeyVersion),
+});

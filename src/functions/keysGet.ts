@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getKey } from '../keys/endpoints.js';
+import { app } from '../http/app.js';
+import { getKey } from '../http/keys.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getKey);
+app.http('keysGet', {
+  route: 'keys/{name}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getKey),
+});

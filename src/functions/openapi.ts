@@ -1,6 +1,6 @@
-import { app } from '@azure/functions';
+import { app } from '../http/app.js';
 import { openApiDocument } from '../openapi/document.js';
-import { apiBaseUrl } from '../platform/endpoint.js';
+import { apiBaseUrl } from '../http/endpoint.js';
 
 app.http('openapi', {
   route: 'openapi.json',

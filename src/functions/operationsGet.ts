@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getOperation } from '../certificates/endpoints.js';
+import { app } from '../http/app.js';
+import { getOperationStatus } from '../http/operations.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getOperation);
+app.http('operationsGet', {
+  route: 'operations/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getOperationStatus),
+});

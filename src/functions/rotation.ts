@@ -1,25 +1,24 @@
 import { app } from '@azure/functions';
-import { getCertificateClient, getJobQueue, getOperationStore } from '../jobs/index.js';
-import { getConfig } from '../platform/config.js';
-import { getEventPublisher } from '../platform/events.js';
+import { sweepStuckOperations } from '../operations/lifecycle.js';
 import { withRunLease } from '../platform/runLease.js';
-import { getStorage } from '../platform/storage.js';
-import { getRotationEngine } from '../rotation/index.js';
 import { renewDueCertificates } from '../rotation/renewal.js';
+import { getServices } from '../services.js';
 
 app.timer('rotation', {
   schedule: '%ROTATION_SCHEDULE%',
   handler: async (_timer, context) => {
     const log = (line: string) => context.log(line);
-    const run = await withRunLease(getStorage(getConfig()).blobService(), 'rotation', async () => ({
-      secrets: await getRotationEngine(log).run(),
+    const services = getServices();
+    const run = await withRunLease(services.storage.blobService(), 'rotation', async () => ({
+      secrets: await services.rotation(log).run(),
       certificates: await renewDueCertificates({
-        certificates: getCertificateClient(),
-        operations: getOperationStore(),
-        queue: getJobQueue(),
-        events: getEventPublisher(),
+        certificates: services.vault.certificates,
+        operations: services.operations.store,
+        renew: (name) => services.certificates.beginRenewal(name),
+        events: services.events,
         log,
       }),
+      swept: await sweepStuckOperations({ ...services.operations, log }),
     }));
     if (!run.ran) {
       context.log('Another rotation run holds the lease; this run does nothing');

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getSecretVersion } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { getSecretVersion } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getSecretVersion);
+app.http('secretVersionGet', {
+  route: 'secrets/{name}/versions/{version}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getSecretVersion),
+});

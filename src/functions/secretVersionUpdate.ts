@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { updateSecretVersion } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { updateSecretVersion } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(updateSecretVersion);
+app.http('secretVersionUpdate', {
+  route: 'secrets/{name}/versions/{version}',
+  methods: ['PATCH'],
+  authLevel: 'function',
+  handler: endpoint(updateSecretVersion),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { listSecretVersions } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { listSecretVersions } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(listSecretVersions);
+app.http('secretVersionsList', {
+  route: 'secrets/{name}/versions',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(listSecretVersions),
+});

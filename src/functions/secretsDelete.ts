@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { deleteSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { deleteSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(deleteSecret);
+app.http('secretsDelete', {
+  route: 'secrets/{name}',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  handler: endpoint(deleteSecret),
+});

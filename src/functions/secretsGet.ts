@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { getSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { getSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(getSecret);
+app.http('secretsGet', {
+  route: 'secrets/{name}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(getSecret),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { listSecrets } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { listSecrets } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(listSecrets);
+app.http('secretsList', {
+  route: 'secrets',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: endpoint(listSecrets),
+});

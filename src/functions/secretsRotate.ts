@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { rotateSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { rotateSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(rotateSecret);
+app.http('secretsRotate', {
+  route: 'secrets/{name}/rotate',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: endpoint(rotateSecret),
+});

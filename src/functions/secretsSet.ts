@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { setSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { setSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(setSecret);
+app.http('secretsSet', {
+  route: 'secrets/{name}',
+  methods: ['PUT'],
+  authLevel: 'function',
+  handler: endpoint(setSecret),
+});

@@ -1,4 +1,10 @@
-import { registerEndpoint } from '../platform/endpoint.js';
-import { updateSecret } from '../secrets/endpoints.js';
+import { app } from '../http/app.js';
+import { updateSecret } from '../http/secrets.js';
+import { endpoint } from '../http/endpoint.js';
 
-registerEndpoint(updateSecret);
+app.http('secretsUpdate', {
+  route: 'secrets/{name}',
+  methods: ['PATCH'],
+  authLevel: 'function',
+  handler: endpoint(updateSecret),
+});

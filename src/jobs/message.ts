@@ -1,22 +1,31 @@
 import { z } from 'zod';
+import { namesItsSubject, newCertificateShape } from '../certificates/schemas.js';
 import { operationKinds } from '../operations/model.js';
 import { objectNameSchema } from '../platform/apiSchemas.js';
 
-/** A job on the `certificate-jobs` queue. */
-export const jobMessageSchema = z.object({
-  v: z.literal(1),
-  operationId: z.uuid(),
-  kind: z.enum(operationKinds),
-  name: objectNameSchema,
-  /** The certificate policy for create (public SDK shape). */
-  policy: z.record(z.string(), z.unknown()).optional(),
-  /** Tags and enabled state for a new certificate (create only). */
-  tags: z.record(z.string(), z.string()).optional(),
-  enabled: z.boolean().optional(),
-  /** A Key Vault poller's `toString()`: the worker resumes it instead of starting over. */
-  pollerState: z.string().optional(),
-  /** Incremented on every re-enqueue by the worker itself (not by queue redelivery). */
-  attempt: z.number().int().min(0),
-});
+/**
+ * A job on the `certificate-jobs` queue. The policy, tags and enabled state are checked with the
+ * same schema as the HTTP request body: a job written to the queue by other means gets no less
+ * validation than one that came through the API.
+ */
+export const jobMessageSchema = z
+  .object({
+    v: z.literal(1),
+    operationId: z.uuid(),
+    kind: z.enum(operationKinds),
+    name: objectNameSchema,
+    ...newCertificateShape,
+    /** A Key Vault poller's `toString()`: the worker resumes it instead of starting over. */
+    pollerState: z.string().max(64 * 1024).optional(),
+    /** Incremented on every re-enqueue by the worker itself (not by queue redelivery). */
+    attempt: z.number().int().min(0),
+  })
+  .refine(namesItsSubject.check, namesItsSubject.options);
 
 export type JobMessage = z.infer<typeof jobMessageSchema>;
+
+/** What starting an operation asks for: the job without its bookkeeping. */
+export type JobRequest = Pick<JobMessage, 'kind' | 'name' | 'policy' | 'tags' | 'enabled'>;
+
+/** The operation id of a message that is not a valid job, when it has one to report the failure on. */
+export const operationIdOf = (message: unknown) => z.object({ operationId: z.uuid() }).safeParse(message).data?.operationId;

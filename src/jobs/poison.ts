@@ -1,38 +1,25 @@
-import { isTerminal } from '../operations/model.js';
+import { finishOperation } from '../operations/lifecycle.js';
 import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
-import { jobMessageSchema } from './message.js';
-import { publishOutcome } from './worker.js';
+import { operationIdOf } from './message.js';
 
 /**
  * A job that exhausted its deliveries: its operation fails with the last error the worker
- * recorded (or a generic one). Unreadable messages are logged and dropped.
+ * recorded (or a generic one). A message that names no operation is logged and dropped.
  */
-export async function failPoisonedJob(message: unknown, operations: OperationStore, log: (line: string) => void, events?: EventPublisher): Promise<void> {
-  const parsed = jobMessageSchema.safeParse(message);
-  if (!parsed.success) {
-    log('Poison message is not a certificate job; dropped');
+export async function failPoisonedJob(message: unknown, deps: { operations: OperationStore; events: EventPublisher; log: (line: string) => void }): Promise<void> {
+  const operationId = operationIdOf(message);
+  const operation = operationId && (await deps.operations.get(operationId));
+  if (!operationId || !operation) {
+    deps.log(`Poison message for no known operation dropped`);
     return;
   }
-  const job = parsed.data;
-  const operation = await operations.get(job.operationId);
-  if (!operation) {
-    log(`Poison job for unknown operation ${job.operationId}; dropped`);
-    return;
-  }
-  let changed = false;
-  const updated = await operations.update(job.operationId, (current) => {
-    if (isTerminal(current.status)) return undefined;
-    changed = true;
-    return {
-          ...current,
-          status: 'Failed',
-          error: {
-            code: current.error?.code ?? 'JobFailed',
-            message: `${current.error?.message ?? 'The job failed on every delivery.'} (gave up after ${current.attempts} attempt(s))`,
-          },
-        };
+  const { changed } = await finishOperation({ store: deps.operations, events: deps.events }, operationId, {
+    status: 'Failed',
+    error: {
+      code: operation.error?.code ?? 'JobFailed',
+      message: `${operation.error?.message ?? 'The job failed on every delivery.'} (gave up after ${operation.attempts} attempt(s))`,
+    },
   });
-  if (changed) await publishOutcome(events, updated);
-  log(`Operation ${job.operationId} (${job.kind} ${job.name}) failed: the job reached the poison queue`);
+  if (changed) deps.log(`Operation ${operationId} (${operation.kind} ${operation.target.name}) failed: the job reached the poison queue`);
 }

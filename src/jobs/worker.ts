@@ -1,53 +1,82 @@
 import { randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { CertificateClient, CertificatePolicy } from '@azure/keyvault-certificates';
-import { ApiError } from '../platform/httpErrors.js';
-import { toApiError } from '../platform/vaultErrors.js';
-import { isSettling } from '../platform/vaultSettling.js';
-import { isTerminal, type Operation } from '../operations/model.js';
-import type { OperationStore, StoredOperation } from '../operations/store.js';
+import { finishOperation, type JobSender } from '../operations/lifecycle.js';
+import { isTerminal, type Operation, type OperationOutcome, type StoredOperation } from '../operations/model.js';
+import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
-import type { JobMessage } from './message.js';
-import type { JobQueue } from './queue.js';
+import { classifyVaultFailure, vaultProblem } from '../platform/vaultFailures.js';
+import { jobMessageSchema, operationIdOf, type JobMessage } from './message.js';
 
 export interface WorkerDeps {
   certificates: CertificateClient;
   operations: OperationStore;
-  queue: JobQueue;
+  queue: JobSender;
+  events: EventPublisher;
   log: (message: string) => void;
-  /** Where CertificateRenewed and OperationFailed are published (optional). */
-  events?: EventPublisher;
   /** How long one invocation may poll Key Vault before handing over to a re-enqueued job. */
   pollBudgetMs?: number;
   /** Time between polls of a Key Vault operation. */
   pollIntervalMs?: number;
   /** Delay before the re-enqueued job runs. */
   requeueDelaySeconds?: number;
+  /** How long a worker's claim on an operation lasts without renewal (renewed on every poll). */
+  leaseMs?: number;
 }
 
-/** How long a worker's claim on an operation lasts without renewal (renewed on every poll). */
-const LEASE_MS = 30_000;
+const DEFAULT_LEASE_MS = 30_000;
 
 /** Anything that is not worth retrying: the operation fails at once with this error. */
 class PermanentFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
+/** The worker lost its lease on the operation: another invocation carries on, this one stops. */
+class LeaseLost extends Error {}
+
 /** The slice of a Key Vault poller the worker uses; every certificate poller has it. */
 interface Poller<TResult> {
-  poll(): Promise<void>;
+  poll(options?: { abortSignal?: AbortSignal }): Promise<void>;
   isDone(): boolean;
   getResult(): TResult | undefined;
   getOperationState(): { isCancelled?: boolean; error?: Error; result?: TResult };
   toString(): string;
 }
 
-const lease = (owner: string) => ({ leaseOwner: owner, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
+/** One invocation's hold on an operation. */
+interface Claim {
+  owner: string;
+  leaseMs: number;
+}
+
+const leaseFields = (claim: Claim) => ({ leaseOwner: claim.owner, leaseUntil: new Date(Date.now() + claim.leaseMs).toISOString() });
+const holds = (claim: Claim) => (current: StoredOperation) => current.progress.leaseOwner === claim.owner;
 
 /** The state a poller resumes from after it has started: it only polls, never re-sends the request. */
 const startedState = (certificateName: string) => JSON.stringify({ state: { certificateName, isStarted: true, isCompleted: false } });
+
+/**
+ * A queue message for the worker. A message that is not a valid job is never retried; if it
+ * names an operation, that operation fails saying why (rather than waiting for the sweep).
+ */
+export async function handleJobMessage(message: unknown, deps: WorkerDeps): Promise<void> {
+  const parsed = jobMessageSchema.safeParse(message);
+  if (parsed.success) return runCertificateJob(parsed.data, deps);
+  const field = parsed.error.issues[0]?.path.join('.') || 'message';
+  const operationId = operationIdOf(message);
+  if (operationId && (await deps.operations.get(operationId))) {
+    await finishOperation({ store: deps.operations, events: deps.events }, operationId, {
+      status: 'Failed',
+      error: { code: 'InvalidJob', message: `The job message is invalid (${field}); start the operation again.` },
+    });
+  }
+  deps.log(`Dropped a message that is not a valid certificate job (${field} is invalid)`);
+}
 
 /**
  * Carries out one certificate job. Redelivery-safe: a finished operation is left alone; a job
@@ -64,57 +93,80 @@ export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Prom
 
   // Claim the operation: a duplicate delivery of this job finds the lease held and defers itself,
   // so two workers never send the same request. A crashed worker's lease simply runs out.
-  const owner = randomUUID();
+  const claim: Claim = { owner: randomUUID(), leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS };
   const started = await deps.operations.update(job.operationId, (current) => {
     if (isTerminal(current.status)) return undefined;
     const held = current.progress.leaseOwner && Date.parse(current.progress.leaseUntil ?? '') > Date.now();
     if (held) return undefined;
-    return { ...current, status: 'Running', attempts: current.attempts + 1, progress: { ...current.progress, ...lease(owner) } };
+    return { ...current, status: 'Running', attempts: current.attempts + 1, progress: { ...current.progress, ...leaseFields(claim) } };
   });
   if (isTerminal(started.status)) return;
-  if (started.progress.leaseOwner !== owner) {
+  if (started.progress.leaseOwner !== claim.owner) {
     deps.log(`Operation ${job.operationId} is being worked on by another invocation; checking again later`);
-    await deps.queue.enqueue(job, Math.ceil(LEASE_MS / 1000));
+    await deps.queue.enqueue(job, Math.ceil(claim.leaseMs / 1000));
     return;
   }
 
   try {
-    const poller = await startOrResume(job, started, deps);
-    await pollWithinBudget(job, poller, owner, deps);
-  } catch (caught) {
-    // A create that Key Vault failed surfaces from the SDK's poller as a plain Error: ask Key
-    // Vault's pending operation, which turns it into a permanent failure with its reason.
-    let error = caught;
-    if ((job.kind === 'certificate.create' || job.kind === 'certificate.renew') && !isRestError(error) && !(error instanceof PermanentFailure)) {
-      error = await pendingStatus(job.name, deps).then(
-        () => caught,
-        (failure: unknown) => (failure instanceof PermanentFailure ? failure : caught),
-      );
+    try {
+      const poller = await startOrResume(job, started, claim, deps);
+      await pollWithinBudget(job, poller, claim, deps);
+    } catch (caught) {
+      if (caught instanceof LeaseLost) throw caught;
+      await settleFailure(job, claim, caught, deps);
     }
-    const permanent = asPermanent(error, job.name, deps.certificates.vaultUrl);
-    if (permanent) {
-      await finish(deps, job.operationId, { status: 'Failed', error: { code: permanent.code, message: permanent.message } });
-      return;
-    }
-    // Transient: remember the error and let the queue redeliver (maxDequeueCount, then poison).
-    const lastError = describeTransient(error, job.name, deps.certificates.vaultUrl);
-    await deps.operations.update(job.operationId, (current) =>
-      isTerminal(current.status) ? undefined : { ...current, error: lastError, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } },
-    );
-    throw error;
+  } catch (error) {
+    if (!(error instanceof LeaseLost)) throw error;
+    deps.log(`Operation ${job.operationId}: lease lost to another invocation; this one stops`);
   }
 }
 
+/** A failed attempt: permanent failures end the operation, throttling waits, anything else is retried by the queue. */
+async function settleFailure(job: JobMessage, claim: Claim, caught: unknown, deps: WorkerDeps): Promise<void> {
+  // A create that Key Vault failed surfaces from the SDK's poller as a plain Error: ask Key
+  // Vault's pending operation, which turns it into a permanent failure with its reason.
+  let error = caught;
+  if (creates(job) && !isRestError(error) && !(error instanceof PermanentFailure)) {
+    error = await pendingStatus(job.name, deps).then(
+      () => caught,
+      (failure: unknown) => (failure instanceof PermanentFailure ? failure : caught),
+    );
+  }
+  const permanent = asPermanent(error, job.name, deps.certificates.vaultUrl);
+  if (permanent) {
+    await finish(deps, job.operationId, claim, { status: 'Failed', error: { code: permanent.code, message: permanent.message } });
+    return;
+  }
+  const lastError = describeTransient(error, job.name, deps.certificates.vaultUrl);
+  const released = await deps.operations.update(job.operationId, (current) =>
+    isTerminal(current.status) || !holds(claim)(current) ? undefined : { ...current, error: lastError, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } },
+  );
+  const failure = classifyVaultFailure(error);
+  if (failure.class === 'throttled' && fromVault(error, deps.certificates.vaultUrl) && released.progress.leaseOwner === undefined) {
+    // Throttling is not a failure of the job: it waits out Retry-After without using up a delivery.
+    await deps.queue.enqueue({ ...job, attempt: job.attempt + 1 }, Math.max(1, Math.ceil((failure.retryAfterMs ?? 0) / 1000)));
+    return;
+  }
+  // Transient: let the queue redeliver (maxDequeueCount, then the poison queue).
+  throw error;
+}
+
+const creates = (job: JobMessage) => job.kind === 'certificate.create' || job.kind === 'certificate.renew';
+
 type AnyPoller = Poller<unknown>;
 
-async function startOrResume(job: JobMessage, operation: StoredOperation, deps: WorkerDeps): Promise<AnyPoller> {
+async function startOrResume(job: JobMessage, operation: StoredOperation, claim: Claim, deps: WorkerDeps): Promise<AnyPoller> {
   const mayHaveSent = job.pollerState !== undefined || operation.progress.submittedAt !== undefined;
   if (mayHaveSent) {
     const resumed = await resume(job, operation, deps);
     if (resumed) return resumed;
   }
-  // Recorded before the request goes out: after a crash from here on, the job resumes.
-  await deps.operations.update(job.operationId, (current) => ({ ...current, progress: { ...current.progress, submittedAt: new Date().toISOString() } }));
+  // Recorded before the request goes out: after a crash from here on, the job resumes. Only while
+  // this invocation holds the operation, so that two never send the request.
+  const marked = await deps.operations.update(job.operationId, (current) =>
+    holds(claim)(current) ? { ...current, progress: { ...current.progress, ...leaseFields(claim), submittedAt: new Date().toISOString() } } : undefined,
+  );
+  if (!holds(claim)(marked)) throw new LeaseLost();
   return start(job, deps);
 }
 
@@ -181,7 +233,7 @@ async function exists(read: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-async function pollWithinBudget(job: JobMessage, poller: AnyPoller, owner: string, deps: WorkerDeps): Promise<void> {
+async function pollWithinBudget(job: JobMessage, poller: AnyPoller, claim: Claim, deps: WorkerDeps): Promise<void> {
   const budgetEnds = Date.now() + (deps.pollBudgetMs ?? 20_000);
   const interval = deps.pollIntervalMs ?? 2_000;
   while (!poller.isDone()) {
@@ -190,29 +242,36 @@ async function pollWithinBudget(job: JobMessage, poller: AnyPoller, owner: strin
       // is released so that the next delivery can take the operation at once.
       // Longer waits for operations that keep going (an external issuer may take days).
       const delay = deps.requeueDelaySeconds ?? Math.min(300, 10 * 2 ** Math.min(job.attempt, 5));
+      await renewLease(job, claim, deps);
       await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, delay);
       await deps.operations.update(job.operationId, (current) =>
-        current.progress.leaseOwner === owner ? { ...current, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } } : undefined,
+        holds(claim)(current) ? { ...current, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } } : undefined,
       );
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
-    await poller.poll();
-    await deps.operations.update(job.operationId, (current) =>
-      current.progress.leaseOwner === owner ? { ...current, progress: { ...current.progress, ...lease(owner) } } : undefined,
-    );
+    // A poll that hangs must not outlive the lease: someone else may take the operation after it.
+    await poller.poll({ abortSignal: AbortSignal.timeout(claim.leaseMs / 2) });
+    await renewLease(job, claim, deps);
   }
   const state = poller.getOperationState();
   if (state.error) throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${state.error.message}`);
   const result = poller.getResult() as { cer?: Uint8Array } | undefined;
   // A create that ended without a certificate was cancelled (or failed) in Key Vault; the SDK's
   // poller does not say which, so its pending operation is read once.
-  const creates = job.kind === 'certificate.create' || job.kind === 'certificate.renew';
-  if (state.isCancelled || (creates && !result?.cer?.length && (await pendingStatus(job.name, deps)) === 'cancelled')) {
-    await finish(deps, job.operationId, { status: 'Canceled' });
+  if (state.isCancelled || (creates(job) && !result?.cer?.length && (await pendingStatus(job.name, deps)) === 'cancelled')) {
+    await finish(deps, job.operationId, claim, { status: 'Canceled' });
     return;
   }
-  await finish(deps, job.operationId, { status: 'Succeeded', result: resultOf(result) });
+  await finish(deps, job.operationId, claim, { status: 'Succeeded', result: resultOf(result) });
+}
+
+/** Extends this invocation's lease; throws LeaseLost when another invocation has taken the operation. */
+async function renewLease(job: JobMessage, claim: Claim, deps: WorkerDeps): Promise<void> {
+  const current = await deps.operations.update(job.operationId, (latest) =>
+    holds(claim)(latest) && !isTerminal(latest.status) ? { ...latest, progress: { ...latest.progress, ...leaseFields(claim) } } : undefined,
+  );
+  if (!holds(claim)(current)) throw new LeaseLost();
 }
 
 async function pendingStatus(name: string, deps: WorkerDeps): Promise<string | undefined> {
@@ -230,47 +289,27 @@ function resultOf(result: unknown): Operation['result'] {
   return id ? { id, ...(value?.properties?.version ? { version: value.properties.version } : {}) } : undefined;
 }
 
-async function finish(deps: WorkerDeps, id: string, outcome: Pick<Operation, 'status'> & Partial<Operation>): Promise<void> {
-  let changed = false;
-  const operation = await deps.operations.update(id, (current) => {
-    if (isTerminal(current.status)) return undefined;
-    changed = true;
-    const next: StoredOperation = { ...current, ...outcome };
-    if (outcome.status === 'Succeeded' || outcome.status === 'Canceled') delete next.error;
-    return next;
-  });
-  if (changed) await publishOutcome(deps.events, operation);
-}
-
-/** CertificateRenewed for a finished renewal, OperationFailed for any failed operation. */
-export async function publishOutcome(events: EventPublisher | undefined, operation: Operation): Promise<void> {
-  if (!events) return;
-  const name = operation.target.name;
-  if (operation.status === 'Succeeded' && operation.kind === 'certificate.renew') {
-    await events.publish({ type: 'CertificateRenewed', name, version: operation.result?.version, reason: `operation ${operation.id}` });
-  } else if (operation.status === 'Failed') {
-    await events.publish({ type: 'OperationFailed', name, reason: `${operation.kind} failed: ${operation.error?.code ?? 'unknown'} (operation ${operation.id})` });
-  }
+/** Ends the operation, only while this invocation still holds it. */
+async function finish(deps: WorkerDeps, id: string, claim: Claim, outcome: OperationOutcome): Promise<void> {
+  const { operation, changed } = await finishOperation({ store: deps.operations, events: deps.events }, id, outcome, holds(claim));
+  if (!changed && !isTerminal(operation.status)) throw new LeaseLost();
 }
 
 /** Is this a Key Vault answer (and not, say, a storage one)? */
-const fromVault = (error: { request?: { url?: string } }, vaultUrl: string) => error.request?.url?.startsWith(vaultUrl) ?? false;
+const fromVault = (error: unknown, vaultUrl: string) => isRestError(error) && (error.request?.url?.startsWith(vaultUrl) ?? false);
 
-/** 400, 403, 404 and 409 from Key Vault (and a failed Key Vault operation) will not get better by
- * retrying; a 409 because Key Vault is still deleting, purging or recovering the name will. */
+/** A Key Vault answer that retrying will not change (and a failed Key Vault operation) ends the job. */
 function asPermanent(error: unknown, name: string, vaultUrl: string): PermanentFailure | undefined {
   if (error instanceof PermanentFailure) return error;
-  if (isRestError(error) && fromVault(error, vaultUrl) && [400, 403, 404, 409].includes(error.statusCode ?? 0) && !isSettling(error)) {
-    const mapped = toApiError(error, { kind: 'Certificate', name });
-    if (mapped instanceof ApiError) return new PermanentFailure(mapped.code, mapped.message);
-  }
-  return undefined;
+  if (!fromVault(error, vaultUrl) || classifyVaultFailure(error).class !== 'permanent') return undefined;
+  const problem = vaultProblem(error, { kind: 'Certificate', name });
+  return problem ? new PermanentFailure(problem.code, problem.message) : undefined;
 }
 
 function describeTransient(error: unknown, name: string, vaultUrl: string): { code: string; message: string } {
   if (isRestError(error) && fromVault(error, vaultUrl)) {
-    const mapped = toApiError(error, { kind: 'Certificate', name });
-    if (mapped instanceof ApiError) return { code: mapped.code, message: mapped.message };
+    const problem = vaultProblem(error, { kind: 'Certificate', name });
+    if (problem) return { code: problem.code, message: problem.message };
     return { code: 'VaultError', message: `Key Vault answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };
   }
   if (isRestError(error)) return { code: 'StorageError', message: `Storage answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };

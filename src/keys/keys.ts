@@ -3,7 +3,7 @@ import type { KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
 import { z } from 'zod';
 import { objectNameSchema, versionSchema } from '../platform/apiSchemas.js';
 import { commonPropertiesShape, toCommonProperties } from '../platform/objectProperties.js';
-import { vaultCall } from '../platform/vaultErrors.js';
+import { vaultCall } from '../platform/vaultFailures.js';
 
 export const keyNameParams = z.object({ name: objectNameSchema });
 export const keyVersionParams = z.object({ name: objectNameSchema, version: versionSchema });

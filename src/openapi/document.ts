@@ -1,18 +1,15 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { certificateEndpoints } from '../certificates/endpoints.js';
-import { keyEndpoints } from '../keys/endpoints.js';
-import { openApiRoute, type Endpoint } from '../platform/endpoint.js';
-import { deepHealthEndpoint, healthEndpoint } from '../platform/health.js';
-import { secretEndpoints } from '../secrets/endpoints.js';
-
-/** Every endpoint of the API, in the order the document lists them. */
-export const allEndpoints: Endpoint[] = [...secretEndpoints, ...certificateEndpoints, ...keyEndpoints, healthEndpoint, deepHealthEndpoint] as Endpoint[];
+import { registeredEndpoints } from '../http/app.js';
+import { openApiRoute } from '../http/endpoint.js';
 
 type OpenAPIObject = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
 let document: OpenAPIObject | undefined;
 
-/** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
+/**
+ * The OpenAPI 3.1 document of the functions the app registered, generated from the same schemas
+ * that validate requests. Built on first request, when every function file has been loaded.
+ */
 export function openApiDocument(serverUrl: string): OpenAPIObject {
   document ??= generate();
   return { ...document, servers: [{ url: serverUrl }] };
@@ -26,7 +23,7 @@ function generate(): OpenAPIObject {
     name: 'x-functions-key',
     description: 'A function key (or the master key); `?code=` in the query works too.',
   });
-  for (const endpoint of allEndpoints) registry.registerPath(openApiRoute(endpoint));
+  for (const { endpoint, ...registration } of registeredEndpoints()) registry.registerPath(openApiRoute(endpoint, registration));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -7,6 +7,7 @@ export type OperationKind = (typeof operationKinds)[number];
 
 export const isTerminal = (status: OperationStatus) => status === 'Succeeded' || status === 'Failed' || status === 'Canceled';
 
+/** The operation resource clients poll (`GET /api/operations/{id}`). */
 export const operationSchema = z
   .object({
     id: z.string(),
@@ -22,3 +23,37 @@ export const operationSchema = z
   .meta({ id: 'Operation' });
 
 export type Operation = z.infer<typeof operationSchema>;
+
+/** Worker bookkeeping kept beside the public operation resource. */
+export interface OperationProgress {
+  /** When the worker first asked Key Vault to start the work (ISO); set before the call. */
+  submittedAt?: string;
+  /** The worker invocation that holds the operation, and until when (ISO). */
+  leaseOwner?: string;
+  leaseUntil?: string;
+}
+
+export interface StoredOperation extends Operation {
+  progress: OperationProgress;
+}
+
+/** What a terminal operation ends with. */
+export type OperationOutcome =
+  | { status: 'Succeeded'; result?: Operation['result'] }
+  | { status: 'Canceled' }
+  | { status: 'Failed'; error: { code: string; message: string } };
+
+/** The operation as clients see it: without the worker's bookkeeping. */
+export function publicView(operation: StoredOperation): Operation {
+  const { progress: _progress, ...view } = operation;
+  return view;
+}
+
+/** Scheduled renewal bookkeeping for a certificate: its last renewal operation and back-off. */
+export interface RenewalState {
+  /** Failed renewals in a row. */
+  failures: number;
+  /** No new attempt before this time (ISO). */
+  retryAt?: string;
+  lastOperationId?: string;
+}

@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { ApiError } from './httpErrors.js';
+import { problems } from './problems.js';
 
 /** ETags are the object's current version, quoted as HTTP requires. */
 export const etagOf = (version: string) => `"${version}"`;
@@ -17,7 +17,7 @@ export function preconditionsOf(request: HttpRequest): Preconditions {
   const ifMatch = request.headers.get('if-match');
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch && ifNoneMatch.trim() !== '*') {
-    throw new ApiError(400, 'InvalidRequest', "If-None-Match supports only '*' (create only).", 'If-None-Match');
+    throw problems.invalidHeader('If-None-Match', "If-None-Match supports only '*' (create only).");
   }
   return { ifMatch: ifMatch ? parseEtags(ifMatch) : undefined, ifNoneMatchAny: ifNoneMatch?.trim() === '*' };
 }
@@ -31,12 +31,10 @@ export const hasPreconditions = (p: Preconditions) => p.ifMatch !== undefined ||
  */
 export function checkPreconditions(p: Preconditions, currentVersion: string | undefined): void {
   if (p.ifNoneMatchAny && currentVersion !== undefined) {
-    throw new ApiError(412, 'PreconditionFailed', 'The object already exists (If-None-Match: *).', 'If-None-Match');
+    throw problems.preconditionFailed('The object already exists (If-None-Match: *).', 'If-None-Match');
   }
   if (p.ifMatch && !p.ifMatch.some((tag) => tag === '*' ? currentVersion !== undefined : tag === currentVersion)) {
-    throw new ApiError(
-      412,
-      'PreconditionFailed',
+    throw problems.preconditionFailed(
       currentVersion === undefined ? 'The object does not exist (If-Match).' : `The current version is ${etagOf(currentVersion)}, not the one in If-Match.`,
       'If-Match',
     );

@@ -1,18 +1,11 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { AppConfig } from './config.js';
 
-let credential: TokenCredential | undefined;
-
 /**
- * The one credential of this process: the Function App's managed identity (user-assigned when
- * AZURE_CLIENT_ID is set). `AZURE_CREDENTIAL=developer` opts into DefaultAzureCredential for
- * developers signed in with `az login`; it is never chosen implicitly.
+ * The app's credential: the Function App's managed identity (user-assigned when AZURE_CLIENT_ID
+ * is set). `AZURE_CREDENTIAL=developer` opts into DefaultAzureCredential for developers signed in
+ * with `az login`; it is never chosen implicitly.
  */
-export function getCredential(config: Pick<AppConfig, 'AZURE_CLIENT_ID' | 'AZURE_CREDENTIAL'>): TokenCredential {
-  credential ??= createCredential(config);
-  return credential;
-}
-
 export function createCredential(config: Pick<AppConfig, 'AZURE_CLIENT_ID' | 'AZURE_CREDENTIAL'>): TokenCredential {
   if (config.AZURE_CREDENTIAL === 'developer') {
     return new DefaultAzureCredential(

@@ -1,7 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
-import { getConfig } from './config.js';
 import { onceUntilFailure } from './once.js';
-import { getStorage } from './storage.js';
 
 export type VaultEventType = 'SecretRotated' | 'SecretNearExpiry' | 'CertificateRenewed' | 'CertificateNearExpiry' | 'OperationFailed';
 
@@ -31,13 +29,4 @@ export class QueueEventPublisher implements EventPublisher {
     const body: VaultEvent = { ...event, time: new Date().toISOString() };
     await this.queue.sendMessage(Buffer.from(JSON.stringify(body)).toString('base64'));
   }
-}
-
-let publisher: EventPublisher | undefined;
-
-/** The process's publisher to the `EVENTS_QUEUE` queue. */
-export function getEventPublisher(): EventPublisher {
-  const config = getConfig();
-  publisher ??= new QueueEventPublisher(getStorage(config).queue(config.EVENTS_QUEUE));
-  return publisher;
 }

@@ -1,45 +1,42 @@
 import type { HttpResponseInit } from '@azure/functions';
+import { Problem, type ProblemKind } from './problems.js';
 
-/** A caller-facing error: status, a stable code and a message safe to show (never a value or a token). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly target?: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+/** The HTTP status for each kind of problem: the one place the API's error model meets HTTP. */
+const STATUS: Record<ProblemKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  preconditionFailed: 412,
+  tooLarge: 413,
+  unsupportedMediaType: 415,
+  unprocessable: 422,
+  throttled: 429,
+  internal: 500,
+  unavailable: 503,
+};
 
+export const statusOf = (problem: Problem) => STATUS[problem.kind];
 
 export interface ErrorBody {
   error: { code: string; message: string; target?: string };
 }
 
-/** The Azure-style error response: JSON body plus `x-ms-error-code` and the request id. */
-export function errorResponse(error: ApiError, requestId: string): HttpResponseInit {
-  const body: ErrorBody = { error: { code: error.code, message: error.message } };
-  if (error.target) body.error.target = error.target;
+/** The Azure-style error response: JSON body plus `x-ms-error-code`, the request id and Retry-After. */
+export function errorResponse(problem: Problem, requestId: string): HttpResponseInit {
+  const body: ErrorBody = { error: { code: problem.code, message: problem.message } };
+  if (problem.target) body.error.target = problem.target;
   return {
-    status: error.status,
+    status: statusOf(problem),
     jsonBody: body,
     headers: {
-      ...error.headers,
-      'x-ms-error-code': error.code,
+      ...(problem.retryAfterSeconds !== undefined ? { 'retry-after': String(problem.retryAfterSeconds) } : {}),
+      'x-ms-error-code': problem.code,
       'x-ms-request-id': requestId,
       'cache-control': 'no-store',
     },
   };
 }
 
-/** What an unexpected failure looks like from outside: a 500 with the request id and no internals. */
-export function internalError(requestId: string): ApiError {
-  return new ApiError(
-    500,
-    'InternalError',
-    `The server could not complete the request. Quote request id ${requestId} when reporting it.`,
-  );
-}
+export { Problem };

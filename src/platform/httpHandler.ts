@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ApiError, errorResponse, internalError } from './httpErrors.js';
+import { errorResponse } from './httpErrors.js';
+import { Problem, problems } from './problems.js';
 
 export type ApiHandler = (request: HttpRequest, context: InvocationContext, requestId: string) => Promise<HttpResponseInit>;
 
@@ -17,9 +18,9 @@ export function apiHandler(handler: ApiHandler): HttpHandler {
       const response = await handler(request, context, requestId);
       return { ...response, headers: { ...toRecord(response.headers), 'x-ms-request-id': requestId } };
     } catch (error) {
-      if (error instanceof ApiError) return errorResponse(error, requestId);
+      if (error instanceof Problem) return errorResponse(error, requestId);
       context.error(`Unexpected ${describe(error)} while handling the request (request id ${requestId})`);
-      return errorResponse(internalError(requestId), requestId);
+      return errorResponse(problems.internal(requestId), requestId);
     }
   };
 }

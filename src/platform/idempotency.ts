@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { RestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
-import { ApiError } from './httpErrors.js';
+import { problems } from './problems.js';
 import { onceUntilFailure } from './once.js';
 
 /** How long a key is remembered, and how long an unfinished claim blocks a retry. */
@@ -59,19 +59,19 @@ export class TableIdempotencyStore implements IdempotencyStore {
       const expired = age > KEY_LIFETIME_MS || (existing.record.state === 'pending' && age > CLAIM_TIMEOUT_MS);
       if (!expired) {
         if (existing.record.requestHash !== requestHash) {
-          throw new ApiError(422, 'IdempotencyKeyReused', 'This Idempotency-Key was used with a different request.', 'Idempotency-Key');
+          throw problems.idempotencyKeyReused();
         }
         if (existing.record.state === 'done') {
           return { status: existing.record.status!, result: existing.record.result!, replayed: true };
         }
-        throw new ApiError(409, 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', { 'retry-after': '1' });
+        throw problems.requestInProgress();
       }
       // A stale claim (its request crashed) or an expired key: take it over, guarded by its ETag.
       try {
         await this.table.updateEntity(claim, 'Replace', { etag: existing.etag });
       } catch (error) {
         if (error instanceof RestError && error.statusCode === 412) {
-          throw new ApiError(409, 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', { 'retry-after': '1' });
+          throw problems.requestInProgress();
         }
         throw error;
       }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HttpRequest } from '@azure/functions';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { z } from 'zod';
-import { ApiError } from './httpErrors.js';
+import { problems } from './problems.js';
 
 export const pageQuerySchema = z.object({
   maxPageSize: z.coerce.number().int().min(1).max(25).optional().meta({ description: 'Items per page, 1-25 (default 25).' }),
@@ -98,7 +98,7 @@ export async function readApiPage<T>(request: PageRequest, pages: (vaultLink: st
  * sends its bearer token to whatever URL it follows, so a forged link must never leave the vault.
  */
 function decodeContinuation(token: string, request: PageRequest): ContinuationState {
-  const invalid = new ApiError(400, 'InvalidContinuationToken', 'continuationToken is not a token this listing returned.', 'continuationToken');
+  const invalid = problems.invalidContinuationToken();
   let state: ContinuationState;
   try {
     state = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinuationState;

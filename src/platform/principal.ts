@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { ApiError } from './httpErrors.js';
+import { problems } from './problems.js';
 
 /**
  * What a route needs from the caller when AUTH_ROLES is on (App Service Authentication puts the
@@ -26,12 +26,12 @@ interface ClientPrincipal {
 export function authorize(request: HttpRequest, permission: Permission): void {
   const header = request.headers.get('x-ms-client-principal');
   if (!header) {
-    throw new ApiError(401, 'Unauthorized', 'Sign in first: this API requires an authenticated principal.');
+    throw problems.signInRequired();
   }
   const roles = rolesOf(header);
   const allowed = ROLES_FOR[permission];
   if (!roles.some((role) => allowed.includes(role))) {
-    throw new ApiError(403, 'Forbidden', `This operation requires one of the roles: ${allowed.join(', ')}.`);
+    throw problems.roleRequired([...allowed]);
   }
 }
 
@@ -40,10 +40,10 @@ function rolesOf(header: string): string[] {
   try {
     principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as ClientPrincipal;
   } catch {
-    throw new ApiError(401, 'Unauthorized', 'The x-ms-client-principal header is not valid base64-encoded JSON.');
+    throw problems.invalidPrincipal('is not valid base64-encoded JSON');
   }
   if (typeof principal !== 'object' || principal === null || (principal.claims !== undefined && !Array.isArray(principal.claims))) {
-    throw new ApiError(401, 'Unauthorized', 'The x-ms-client-principal header is not a client principal.');
+    throw problems.invalidPrincipal('is not a client principal');
   }
   const roleType = principal.role_typ ?? 'roles';
   return (principal.claims ?? [])

@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
-import { ApiError } from './httpErrors.js';
+import { problems, type Problem } from './problems.js';
 
 /** Largest JSON body any route accepts; routes may set a lower limit. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -20,18 +20,18 @@ export async function readJsonBody<T extends z.ZodType>(
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > maxBytes) throw payloadTooLarge(maxBytes);
   if (bytes.length === 0) {
-    if (options.required) throw new ApiError(400, 'MissingRequestBody', 'This operation needs a JSON request body.');
+    if (options.required) throw problems.missingBody();
     return undefined;
   }
   const contentType = request.headers.get('content-type') ?? '';
   if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new ApiError(415, 'UnsupportedMediaType', `The request body must be application/json, not '${contentType.split(';')[0]}'.`);
+    throw problems.unsupportedMediaType(contentType.split(';')[0] ?? '');
   }
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new ApiError(400, 'InvalidJson', 'The request body is not valid JSON.');
+    throw problems.invalidJson();
   }
   return validate(schema, json, 'body');
 }
@@ -46,7 +46,7 @@ function validate<T extends z.ZodType>(schema: T, input: unknown, where: string)
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = describePath(issue, where);
-  throw new ApiError(400, 'InvalidRequest', `${field}: ${messageFor(issue)}`, field);
+  throw problems.invalidInput(field, messageFor(issue));
 }
 
 function describePath(issue: z.core.$ZodIssue, where: string): string {
@@ -69,8 +69,8 @@ function messageFor(issue: z.core.$ZodIssue): string {
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
-function payloadTooLarge(maxBytes: number): ApiError {
-  return new ApiError(413, 'PayloadTooLarge', `The request body is larger than ${maxBytes} bytes.`);
+function payloadTooLarge(maxBytes: number): Problem {
+  return problems.payloadTooLarge(maxBytes);
 }
 
 /** The first value of each query parameter, except the function key. */

@@ -3,7 +3,6 @@ import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import type { AppConfig } from './config.js';
-import { getCredential } from './credential.js';
 
 type StorageConfig = Pick<
   AppConfig,
@@ -25,7 +24,11 @@ type StorageConfig = Pick<
 export class StorageAccess {
   private credential?: TokenCredential;
 
-  constructor(private readonly config: StorageConfig) {}
+  constructor(
+    private readonly config: StorageConfig,
+    /** The app's credential, used unless a user-assigned identity is named for storage. */
+    private readonly appCredential: TokenCredential,
+  ) {}
 
   queue(name: string): QueueClient {
     if (this.config.AzureWebJobsStorage) {
@@ -49,14 +52,7 @@ export class StorageAccess {
   private identity(): TokenCredential {
     this.credential ??= this.config.AzureWebJobsStorage__clientId
       ? new ManagedIdentityCredential({ clientId: this.config.AzureWebJobsStorage__clientId })
-      : getCredential(this.config);
+      : this.appCredential;
     return this.credential;
   }
-}
-
-let storage: StorageAccess | undefined;
-
-export function getStorage(config: AppConfig): StorageAccess {
-  storage ??= new StorageAccess(config);
-  return storage;
 }

@@ -1,8 +1,8 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
+import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from './config.js';
-import { getCredential } from './credential.js';
 import { nextLinkCapturePolicy } from './paging.js';
 import { throttleGatePolicy } from './throttleGate.js';
 
@@ -12,16 +12,8 @@ export interface VaultClients {
   keys: KeyClient;
 }
 
-let clients: VaultClients | undefined;
-
-/** The SDK clients for the configured vault, created on first use and shared by the process. */
-export function getVaultClients(config: AppConfig): VaultClients {
-  clients ??= createVaultClients(config);
-  return clients;
-}
-
-export function createVaultClients(config: AppConfig): VaultClients {
-  const credential = getCredential(config);
+/** The SDK clients for the configured vault. */
+export function createVaultClients(config: AppConfig, credential: TokenCredential): VaultClients {
   // The SDK checks that the vault's host ends with the challenge's resource domain
   // (".vault.azure.net"). Only the local stack, which says so with KEYVAULT_LOCAL, may serve the
   // vault under a name where that cannot hold (e.g. https://localhost:8443).

@@ -4,20 +4,12 @@
 // for that to pass, so a client can delete and then recover, or purge and then set, in a row.
 // Observed behaviour: https://github.com/Azure/azure-sdk-for-net/issues/34322 (set after purge),
 // https://github.com/Azure/azure-cli/issues/12722 (purge during a delete).
-import { isRestError } from '@azure/core-rest-pipeline';
-import { innerCode } from './vaultErrors.js';
+import { isSettling } from './vaultFailures.js';
 
 /** How long a request waits for Key Vault to finish a step (the service takes about 2 s today;
  * 2020–21 recordings show up to 40 s, beyond which the caller gets the 409 with Retry-After). */
 export const SETTLE_WAIT_MS = 10_000;
 const SETTLE_RETRY_MS = 1_000;
-
-const SETTLING_CODES = new Set(['ObjectIsBeingDeleted', 'ObjectIsBeingRecovered']);
-
-/** Key Vault refused because a delete, purge or recovery of the name is still being carried out. */
-export function isSettling(error: unknown): boolean {
-  return isRestError(error) && error.statusCode === 409 && SETTLING_CODES.has(innerCode(error) ?? '');
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

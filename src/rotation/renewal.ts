@@ -1,7 +1,6 @@
 import type { CertificateClient, CertificateProperties } from '@azure/keyvault-certificates';
 import { Duration } from 'luxon';
-import type { JobQueue } from '../jobs/queue.js';
-import { isTerminal } from '../operations/model.js';
+import { isTerminal, type StoredOperation } from '../operations/model.js';
 import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
 
@@ -12,7 +11,8 @@ const MAX_BACKOFF_MS = 24 * HOUR_MS;
 export interface RenewalDeps {
   certificates: CertificateClient;
   operations: OperationStore;
-  queue: JobQueue;
+  /** Starts a renewal exactly as `POST /api/certificates/{name}/renew` does. */
+  renew: (name: string) => Promise<{ operation: StoredOperation; created: boolean }>;
   events: EventPublisher;
   log: (line: string) => void;
   now?: () => Date;
@@ -21,6 +21,8 @@ export interface RenewalDeps {
 export interface RenewalSummary {
   nearExpiry: number;
   started: number;
+  /** Certificates whose renewal could not be checked or started this run. */
+  failed: number;
 }
 
 /** After n failed renewals in a row, wait 1 h · 2^(n−1), at most a day. */
@@ -49,7 +51,7 @@ export function renewalDueAt(properties: Pick<CertificateProperties, 'notBefore'
  */
 export async function renewDueCertificates(deps: RenewalDeps): Promise<RenewalSummary> {
   const now = deps.now?.() ?? new Date();
-  const summary: RenewalSummary = { nearExpiry: 0, started: 0 };
+  const summary: RenewalSummary = { nearExpiry: 0, started: 0, failed: 0 };
   for await (const properties of deps.certificates.listPropertiesOfCertificates()) {
     const name = properties.name;
     if (!name || properties.enabled === false) continue;
@@ -65,9 +67,15 @@ export async function renewDueCertificates(deps: RenewalDeps): Promise<RenewalSu
     summary.nearExpiry++;
     await deps.events.publish({ type: 'CertificateNearExpiry', name, version: properties.version, reason: `expires ${properties.expiresOn?.toISOString()}` });
 
-    const policy = await deps.certificates.getCertificatePolicy(name);
-    if (policy.lifetimeActions?.some((action) => action.action === 'AutoRenew')) continue;
-    if (await startRenewal(name, now, deps)) summary.started++;
+    try {
+      const policy = await deps.certificates.getCertificatePolicy(name);
+      if (policy.lifetimeActions?.some((action) => action.action === 'AutoRenew')) continue;
+      if (await startRenewal(name, now, deps)) summary.started++;
+    } catch (error) {
+      // One certificate's failure does not stop the others' renewals; the next run tries again.
+      summary.failed++;
+      deps.log(`Certificate ${name}: renewal not started (${error instanceof Error ? error.name : 'error'})`);
+    }
   }
   return summary;
 }
@@ -87,10 +95,14 @@ async function startRenewal(name: string, now: Date, deps: RenewalDeps): Promise
   }
   if (state.retryAt && Date.parse(state.retryAt) > now.getTime()) return false;
 
-  const { operation, created } = await deps.operations.start('certificate.renew', name);
+  const { operation, created } = await deps.renew(name);
   if (!created) return false;
-  await deps.queue.enqueue({ v: 1, operationId: operation.id, kind: 'certificate.renew', name, attempt: 0 });
+  // Saved even when the job could not be queued (the operation is then Failed): the back-off counts it.
   await deps.operations.saveRenewalState(name, { failures: state.failures, lastOperationId: operation.id });
+  if (operation.status === 'Failed') {
+    deps.log(`Certificate ${name}: renewal could not be queued (operation ${operation.id})`);
+    return false;
+  }
   deps.log(`Certificate ${name}: renewal started (operation ${operation.id})`);
   return true;
 }

@@ -3,7 +3,8 @@ import { checkPreconditions, hasPreconditions, type Preconditions } from '../pla
 import type { IdempotencyStore } from '../platform/idempotency.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { RestError } from '@azure/core-rest-pipeline';
-import { innerCode, isNotFound, notFoundError, toApiError, vaultCall } from '../platform/vaultErrors.js';
+import { problems } from '../platform/problems.js';
+import { innerCode, isNotFound, vaultCall, vaultProblem } from '../platform/vaultFailures.js';
 import { settle, whenSettled } from '../platform/vaultSettling.js';
 import { toDeletedSecret, toSecretResponse, toSecretSummary } from './mapping.js';
 import type { DeletedSecretResponse, SecretResponse, SetSecretInput, UpdateSecretInput } from './schemas.js';
@@ -66,7 +67,7 @@ export class SecretsService {
 
   async update(name: string, version: string | undefined, input: UpdateSecretInput, preconditions: Preconditions): Promise<SecretResponse> {
     const current = await this.currentVersion(name, true);
-    if (!current.exists) throw notFoundError(subject(name));
+    if (!current.exists) throw problems.notFound(subject(name));
     if (hasPreconditions(preconditions)) checkPreconditions(preconditions, current.version);
     const target = version ?? current.version!;
     const properties = await vaultCall(subject(name), () =>
@@ -146,7 +147,7 @@ export class SecretsService {
       return { exists: true, version: secret.properties.version };
     } catch (error) {
       if (isNotFound(error)) return { exists: false };
-      if (!isDisabled(error)) throw toApiError(error, subject(name));
+      if (!isDisabled(error)) throw vaultProblem(error, subject(name)) ?? error;
     }
     if (!needVersion) return { exists: true };
     let latest: { version?: string; createdOn?: Date } | undefined;

@@ -1,6 +1,6 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/platform/httpErrors.js';
+import { Problem } from '../../../src/platform/problems.js';
 import { apiHandler } from '../../../src/platform/httpHandler.js';
 
 async function run(handler: Parameters<typeof apiHandler>[0]) {
@@ -19,9 +19,9 @@ describe('apiHandler', () => {
     expect(response.headers.etag).toBe('"v1"');
   });
 
-  it('maps an ApiError to the Azure error shape and header', async () => {
+  it('maps a Problem to the Azure error shape and header', async () => {
     const { response } = await run(async () => {
-      throw new ApiError(409, 'ObjectIsDeletedButRecoverable', 'Recover or purge it first.', 'name', { 'retry-after': '5' });
+      throw new Problem('conflict', 'ObjectIsDeletedButRecoverable', 'Recover or purge it first.', 'name', 5);
     });
     expect(response.status).toBe(409);
     expect(response.jsonBody).toEqual({ error: { code: 'ObjectIsDeletedButRecoverable', message: 'Recover or purge it first.', target: 'name' } });

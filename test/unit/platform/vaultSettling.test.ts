@@ -1,6 +1,7 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isSettling, settle, SETTLE_WAIT_MS, whenSettled } from '../../../src/platform/vaultSettling.js';
+import { settle, SETTLE_WAIT_MS, whenSettled } from '../../../src/platform/vaultSettling.js';
+import { isSettling } from '../../../src/platform/vaultFailures.js';
 
 /** A Key Vault 409 as the SDK raises it (inner code in details.error.innerError). */
 function conflict(inner: string): RestError {

@@ -1,13 +1,11 @@
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
+import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
 import type { RouteConfig, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { getConfig } from './config.js';
-import { errorBodySchema } from './apiSchemas.js';
-import { apiHandler } from './httpHandler.js';
-import { authorize, type Permission } from './principal.js';
-import { queryObject, readJsonBody, validateInput } from './requestInput.js';
-
-type Method = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
+import { errorBodySchema } from '../platform/apiSchemas.js';
+import { apiHandler } from '../platform/httpHandler.js';
+import { authorize, type Permission } from '../platform/principal.js';
+import { queryObject, readJsonBody, validateInput } from '../platform/requestInput.js';
+import { getServices, type Services } from '../services.js';
 
 export interface EndpointInput<P, Q, B> {
   params: P;
@@ -16,6 +14,8 @@ export interface EndpointInput<P, Q, B> {
   request: HttpRequest;
   context: InvocationContext;
   requestId: string;
+  /** The app's services (built once per process). */
+  services: Services;
   /** The API's root URL as the caller reached it (e.g. `http://localhost:7071/api`), for links. */
   apiBase: string;
 }
@@ -33,14 +33,11 @@ export interface ResponseSpec {
 }
 
 /**
- * One HTTP operation of the API: the schemas that validate its input (and type it) are the ones
- * the OpenAPI document is generated from.
+ * What one HTTP operation of the API does: the schemas that validate its input (and type it) are
+ * the ones the OpenAPI document is generated from. Its function file registers it with its route,
+ * method and auth level.
  */
 export interface Endpoint<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
-  functionName: string;
-  method: Method;
-  /** Route template without the `api/` prefix, e.g. `secrets/{name}`. */
-  route: string;
   summary: string;
   tag: string;
   /** `public` routes need no key and no role. */
@@ -60,26 +57,40 @@ export function defineEndpoint<P extends z.ZodType, Q extends z.ZodType, B exten
   return endpoint;
 }
 
-/** Registers the endpoint as an HTTP function of the app. */
-export function registerEndpoint(endpoint: Endpoint): void {
-  app.http(endpoint.functionName, {
-    route: endpoint.route,
-    methods: [endpoint.method],
-    authLevel: endpoint.permission === 'public' ? 'anonymous' : 'function',
-    handler: apiHandler(async (request, context, requestId) => {
-      if (endpoint.permission !== 'public' && getConfig().AUTH_ROLES) authorize(request, endpoint.permission);
-      const params = endpoint.params ? validateInput(endpoint.params, request.params, 'path') : {};
-      const query = endpoint.query ? validateInput(endpoint.query, queryObject(request), 'query') : {};
-      const body = endpoint.body
-        ? await readJsonBody(request, endpoint.body.schema, { required: endpoint.body.required, maxBytes: endpoint.body.maxBytes })
-        : undefined;
-      const apiBase = apiBaseUrl(request, endpoint.route.split('/')[0]!);
-      const result = await endpoint.handle({ params, query, body, request, context, requestId, apiBase });
-      return result.body === undefined
-        ? { status: result.status, headers: result.headers }
-        : { status: result.status, jsonBody: result.body, headers: result.headers };
-    }),
+interface Binding {
+  definition: Endpoint;
+  /** The route it was registered with (set by `app.http`). */
+  route?: string;
+}
+
+const bindings = new WeakMap<HttpHandler, Binding>();
+
+/** The endpoint as a Functions HTTP handler; register it with `app.http` from `./app.js`. */
+export function endpoint(definition: Endpoint): HttpHandler {
+  const binding: Binding = { definition };
+  const handler = apiHandler(async (request, context, requestId) => {
+    const services = getServices();
+    if (definition.permission !== 'public' && services.config.AUTH_ROLES) authorize(request, definition.permission);
+    const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
+    const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
+    const body = definition.body
+      ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes })
+      : undefined;
+    const apiBase = apiBaseUrl(request, binding.route?.split('/')[0] ?? '');
+    const result = await definition.handle({ params, query, body, request, context, requestId, services, apiBase });
+    return result.body === undefined
+      ? { status: result.status, headers: result.headers }
+      : { status: result.status, jsonBody: result.body, headers: result.headers };
   });
+  bindings.set(handler, binding);
+  return handler;
+}
+
+/** The endpoint a handler was made from (if it was), now registered under `route`. */
+export function bindRoute(handler: HttpHandler, route: string): Endpoint | undefined {
+  const binding = bindings.get(handler);
+  if (binding) binding.route = route;
+  return binding?.definition;
 }
 
 /** The request's URL up to where the route `routeRoot/…` begins: the API root, route prefix included. */
@@ -99,8 +110,16 @@ const COMMON_ERRORS: Record<number, string> = {
   503: 'Key Vault or storage is unavailable; retry later.',
 };
 
-/** The endpoint as an OpenAPI operation. */
-export function openApiRoute(endpoint: Endpoint): RouteConfig {
+/** How an endpoint was registered as a function. */
+export interface HttpRegistration {
+  name: string;
+  route: string;
+  method: string;
+  authLevel: 'anonymous' | 'function' | 'admin';
+}
+
+/** The endpoint as an OpenAPI operation, as it was registered. */
+export function openApiRoute(endpoint: Endpoint, registration: HttpRegistration): RouteConfig {
   const responses: Record<string, ResponseConfig> = {};
   for (const [status, spec] of Object.entries(endpoint.responses)) {
     responses[status] = {
@@ -114,12 +133,12 @@ export function openApiRoute(endpoint: Endpoint): RouteConfig {
     responses[status] ??= { description: COMMON_ERRORS[status]!, content: { 'application/json': { schema: errorBodySchema } } };
   }
   return {
-    method: endpoint.method.toLowerCase() as RouteConfig['method'],
-    path: `/${endpoint.route}`,
-    operationId: endpoint.functionName,
+    method: registration.method.toLowerCase() as RouteConfig['method'],
+    path: `/${registration.route}`,
+    operationId: registration.name,
     summary: endpoint.summary,
     tags: [endpoint.tag],
-    security: endpoint.permission === 'public' ? [] : [{ functionKey: [] }],
+    security: registration.authLevel === 'anonymous' ? [] : [{ functionKey: [] }],
     request: {
       ...(endpoint.params ? { params: endpoint.params as z.ZodObject } : {}),
       ...(endpoint.query ? { query: endpoint.query as z.ZodObject } : {}),

@@ -1,11 +1,8 @@
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { etagOf, preconditionsOf } from '../platform/conditional.js';
-import { defineEndpoint, type EndpointResult } from '../platform/endpoint.js';
 import { pageResponse } from '../platform/paging.js';
-import { ApiError } from '../platform/httpErrors.js';
-import { vaultCall } from '../platform/vaultErrors.js';
-import { getRotationEngine } from '../rotation/index.js';
-import { getSecretsService } from './index.js';
+import { problems } from '../platform/problems.js';
+import { vaultCall } from '../platform/vaultFailures.js';
 import {
   conditionalHeaders,
   deletedSecretPageSchema,
@@ -19,7 +16,8 @@ import {
   setSecretBody,
   setSecretQuery,
   updateSecretBody,
-} from './schemas.js';
+} from '../secrets/schemas.js';
+import { defineEndpoint, type EndpointResult } from './endpoint.js';
 
 const TAG = 'Secrets';
 // Every secrets response may describe or carry a value: never cached anywhere.
@@ -33,21 +31,15 @@ function ok(body: unknown, version?: string, status = 200): EndpointResult {
 }
 
 export const listSecrets = defineEndpoint({
-  functionName: 'secretsList',
-  method: 'GET',
-  route: 'secrets',
   summary: 'List secrets (properties only, latest version of each)',
   tag: TAG,
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of secrets.', schema: secretPageSchema } },
-  handle: async ({ request, query }) => pageResponse(request, query, await getSecretsService().list(query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, request, query }) => pageResponse(request, query, await services.secrets.list(query.maxPageSize, query.continuationToken)),
 });
 
 export const setSecret = defineEndpoint({
-  functionName: 'secretsSet',
-  method: 'PUT',
-  route: 'secrets/{name}',
   summary: 'Set a secret value (creates the secret or adds a version)',
   tag: TAG,
   permission: 'write',
@@ -63,8 +55,8 @@ export const setSecret = defineEndpoint({
     413: { description: 'The body is too large.', schema: errorBodySchema },
     422: { description: 'The Idempotency-Key was used with a different request.', schema: errorBodySchema },
   },
-  handle: async ({ request, params, query, body, apiBase }) => {
-    const { secret, created } = await getSecretsService().set(
+  handle: async ({ services, request, params, query, body, apiBase }) => {
+    const { secret, created } = await services.secrets.set(
       params.name,
       body!,
       preconditionsOf(request),
@@ -78,47 +70,38 @@ export const setSecret = defineEndpoint({
 });
 
 export const getSecret = defineEndpoint({
-  functionName: 'secretsGet',
-  method: 'GET',
-  route: 'secrets/{name}',
   summary: 'Get the latest version of a secret, with its value',
   tag: TAG,
   permission: 'readValue',
   params: secretNameParams,
   responses: { 200: { description: 'The secret.', schema: secretSchema, headers: etag }, 404: { description: 'No such secret.', schema: errorBodySchema } },
-  handle: async ({ params }) => {
-    const secret = await getSecretsService().get(params.name);
+  handle: async ({ services, params }) => {
+    const secret = await services.secrets.get(params.name);
     return ok(secret, secret.version);
   },
 });
 
 export const getSecretVersion = defineEndpoint({
-  functionName: 'secretVersionGet',
-  method: 'GET',
-  route: 'secrets/{name}/versions/{version}',
   summary: 'Get one version of a secret, with its value',
   tag: TAG,
   permission: 'readValue',
   params: secretVersionParams,
   responses: { 200: { description: 'The secret version.', schema: secretSchema, headers: etag }, 404: { description: 'No such secret or version.', schema: errorBodySchema } },
-  handle: async ({ params }) => {
-    const secret = await getSecretsService().get(params.name, params.version);
+  handle: async ({ services, params }) => {
+    const secret = await services.secrets.get(params.name, params.version);
     return ok(secret, secret.version);
   },
 });
 
 export const listSecretVersions = defineEndpoint({
-  functionName: 'secretVersionsList',
-  method: 'GET',
-  route: 'secrets/{name}/versions',
   summary: 'List the versions of a secret (properties only)',
   tag: TAG,
   permission: 'read',
   params: secretNameParams,
   query: listQuery,
   responses: { 200: { description: 'A page of versions; empty for an unknown name.', schema: secretPageSchema } },
-  handle: async ({ request, params, query }) =>
-    pageResponse(request, query, await getSecretsService().listVersions(params.name, query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, request, params, query }) =>
+    pageResponse(request, query, await services.secrets.listVersions(params.name, query.maxPageSize, query.continuationToken)),
 });
 
 const updateResponses = {
@@ -128,9 +111,6 @@ const updateResponses = {
 };
 
 export const updateSecret = defineEndpoint({
-  functionName: 'secretsUpdate',
-  method: 'PATCH',
-  route: 'secrets/{name}',
   summary: 'Update the properties of the latest version',
   tag: TAG,
   permission: 'write',
@@ -138,16 +118,13 @@ export const updateSecret = defineEndpoint({
   headers: ifMatchOnly,
   body: { schema: updateSecretBody, required: true },
   responses: updateResponses,
-  handle: async ({ request, params, body }) => {
-    const secret = await getSecretsService().update(params.name, undefined, body!, preconditionsOf(request));
+  handle: async ({ services, request, params, body }) => {
+    const secret = await services.secrets.update(params.name, undefined, body!, preconditionsOf(request));
     return ok(secret, secret.version);
   },
 });
 
 export const updateSecretVersion = defineEndpoint({
-  functionName: 'secretVersionUpdate',
-  method: 'PATCH',
-  route: 'secrets/{name}/versions/{version}',
   summary: 'Update the properties of one version',
   tag: TAG,
   permission: 'write',
@@ -155,16 +132,13 @@ export const updateSecretVersion = defineEndpoint({
   headers: ifMatchOnly,
   body: { schema: updateSecretBody, required: true },
   responses: updateResponses,
-  handle: async ({ request, params, body }) => {
-    const secret = await getSecretsService().update(params.name, params.version, body!, preconditionsOf(request));
+  handle: async ({ services, request, params, body }) => {
+    const secret = await services.secrets.update(params.name, params.version, body!, preconditionsOf(request));
     return ok(secret, secret.version);
   },
 });
 
 export const deleteSecret = defineEndpoint({
-  functionName: 'secretsDelete',
-  method: 'DELETE',
-  route: 'secrets/{name}',
   summary: 'Soft-delete a secret (all versions); it can be recovered until its purge date',
   tag: TAG,
   permission: 'write',
@@ -175,67 +149,52 @@ export const deleteSecret = defineEndpoint({
     404: { description: 'No such secret.', schema: errorBodySchema },
     412: { description: 'If-Match not satisfied.', schema: errorBodySchema },
   },
-  handle: async ({ request, params }) => ok(await getSecretsService().delete(params.name, preconditionsOf(request))),
+  handle: async ({ services, request, params }) => ok(await services.secrets.delete(params.name, preconditionsOf(request))),
 });
 
 export const listDeletedSecrets = defineEndpoint({
-  functionName: 'deletedSecretsList',
-  method: 'GET',
-  route: 'deleted-secrets',
   summary: 'List deleted secrets',
   tag: TAG,
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of deleted secrets.', schema: deletedSecretPageSchema } },
-  handle: async ({ request, query }) => pageResponse(request, query, await getSecretsService().listDeleted(query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, request, query }) => pageResponse(request, query, await services.secrets.listDeleted(query.maxPageSize, query.continuationToken)),
 });
 
 export const getDeletedSecret = defineEndpoint({
-  functionName: 'deletedSecretsGet',
-  method: 'GET',
-  route: 'deleted-secrets/{name}',
   summary: 'Get a deleted secret',
   tag: TAG,
   permission: 'read',
   params: secretNameParams,
   responses: { 200: { description: 'The deleted secret.', schema: deletedSecretSchema }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
-  handle: async ({ params }) => ok(await getSecretsService().getDeleted(params.name)),
+  handle: async ({ services, params }) => ok(await services.secrets.getDeleted(params.name)),
 });
 
 export const recoverDeletedSecret = defineEndpoint({
-  functionName: 'deletedSecretsRecover',
-  method: 'POST',
-  route: 'deleted-secrets/{name}/recover',
   summary: 'Recover a deleted secret with all its versions',
   tag: TAG,
   permission: 'write',
   params: secretNameParams,
   responses: { 200: { description: 'The recovered secret.', schema: secretWithoutValue }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
-  handle: async ({ params }) => {
-    const secret = await getSecretsService().recover(params.name);
+  handle: async ({ services, params }) => {
+    const secret = await services.secrets.recover(params.name);
     return ok(secret, secret.version);
   },
 });
 
 export const purgeDeletedSecret = defineEndpoint({
-  functionName: 'deletedSecretsPurge',
-  method: 'DELETE',
-  route: 'deleted-secrets/{name}',
   summary: 'Purge a deleted secret for good',
   tag: TAG,
   permission: 'write',
   params: secretNameParams,
   responses: { 204: { description: 'Purged.' }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
-  handle: async ({ params }) => {
-    await getSecretsService().purge(params.name);
+  handle: async ({ services, params }) => {
+    await services.secrets.purge(params.name);
     return { status: 204, headers: noStore };
   },
 });
 
 export const rotateSecret = defineEndpoint({
-  functionName: 'secretsRotate',
-  method: 'POST',
-  route: 'secrets/{name}/rotate',
   summary: "Rotate now: a new version from the secret's rotation-generator tag (default random:length=32)",
   tag: TAG,
   permission: 'write',
@@ -245,26 +204,10 @@ export const rotateSecret = defineEndpoint({
     404: { description: 'No such secret.', schema: errorBodySchema },
     409: { description: 'The rotation could not go ahead; the message says why.', schema: errorBodySchema },
   },
-  handle: async ({ params, context }) => {
-    const outcome = await vaultCall({ kind: 'Secret', name: params.name }, () => getRotationEngine((line) => context.log(line)).rotateNow(params.name));
-    if (outcome.status !== 'rotated') throw new ApiError(409, 'RotationFailed', `Secret '${params.name}' was not rotated: ${outcome.reason}.`);
-    const { value: _value, ...secret } = await getSecretsService().get(params.name, outcome.version);
+  handle: async ({ services, params, context }) => {
+    const outcome = await vaultCall({ kind: 'Secret', name: params.name }, () => services.rotation((line) => context.log(line)).rotateNow(params.name));
+    if (outcome.status !== 'rotated') throw problems.rotationFailed(params.name, outcome.reason);
+    const { value: _value, ...secret } = await services.secrets.get(params.name, outcome.version);
     return ok(secret, secret.version);
   },
 });
-
-export const secretEndpoints = [
-  listSecrets,
-  setSecret,
-  getSecret,
-  getSecretVersion,
-  listSecretVersions,
-  updateSecret,
-  updateSecretVersion,
-  deleteSecret,
-  listDeletedSecrets,
-  getDeletedSecret,
-  recoverDeletedSecret,
-  purgeDeletedSecret,
-  rotateSecret,
-];

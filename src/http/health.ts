@@ -1,17 +1,11 @@
 import { z } from 'zod';
-import { getConfig } from './config.js';
 import { defineEndpoint } from './endpoint.js';
-import { getStorage } from './storage.js';
-import { getVaultClients } from './vault.js';
 
 const startedAt = new Date().toISOString();
 
 export const healthSchema = z.object({ status: z.literal('Healthy'), startedAt: z.string() }).meta({ id: 'Health' });
 
 export const healthEndpoint = defineEndpoint({
-  functionName: 'health',
-  method: 'GET',
-  route: 'health',
   summary: 'Liveness: the app is loaded and answering',
   tag: 'Health',
   permission: 'public',
@@ -39,9 +33,6 @@ async function check(probe: () => Promise<unknown>): Promise<Check> {
 }
 
 export const deepHealthEndpoint = defineEndpoint({
-  functionName: 'healthDeep',
-  method: 'GET',
-  route: 'health/deep',
   summary: 'Readiness: the vault and storage answer with the managed identity',
   tag: 'Health',
   permission: 'read',
@@ -49,11 +40,10 @@ export const deepHealthEndpoint = defineEndpoint({
     200: { description: 'Every dependency answered.', schema: deepHealthSchema },
     503: { description: 'A dependency failed; see checks.', schema: deepHealthSchema },
   },
-  handle: async () => {
-    const config = getConfig();
+  handle: async ({ services }) => {
     const [vault, storage] = await Promise.all([
-      check(() => getVaultClients(config).secrets.listPropertiesOfSecrets().byPage({ maxPageSize: 1 }).next()),
-      check(() => getStorage(config).queue(config.JOBS_QUEUE).exists()),
+      check(() => services.vault.secrets.listPropertiesOfSecrets().byPage({ maxPageSize: 1 }).next()),
+      check(() => services.storage.queue(services.config.JOBS_QUEUE).exists()),
     ]);
     const healthy = vault.status === 'Healthy' && storage.status === 'Healthy';
     return {

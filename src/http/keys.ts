@@ -1,9 +1,7 @@
 import { errorBodySchema } from '../platform/apiSchemas.js';
-import { getConfig } from '../platform/config.js';
 import { etagOf } from '../platform/conditional.js';
-import { defineEndpoint } from '../platform/endpoint.js';
-import { getVaultClients } from '../platform/vault.js';
-import { getPublicKey, keyNameParams, keySchema, keyVersionParams } from './keys.js';
+import { getPublicKey, keyNameParams, keySchema, keyVersionParams } from '../keys/keys.js';
+import { defineEndpoint } from './endpoint.js';
 
 const responses = {
   200: { description: 'The public key and its properties.', schema: keySchema, headers: { ETag: 'The version, quoted.' } },
@@ -11,33 +9,25 @@ const responses = {
 };
 
 export const getKey = defineEndpoint({
-  functionName: 'keysGet',
-  method: 'GET',
-  route: 'keys/{name}',
   summary: "Get the latest version of a key as a public JWK (e.g. a certificate's key)",
   tag: 'Keys',
   permission: 'read',
   params: keyNameParams,
   responses,
-  handle: async ({ params }) => {
-    const key = await getPublicKey(getVaultClients(getConfig()).keys, params.name);
+  handle: async ({ services, params }) => {
+    const key = await getPublicKey(services.vault.keys, params.name);
     return { status: 200, body: key, headers: { etag: etagOf(key.version) } };
   },
 });
 
 export const getKeyVersion = defineEndpoint({
-  functionName: 'keyVersionGet',
-  method: 'GET',
-  route: 'keys/{name}/versions/{version}',
   summary: 'Get one version of a key as a public JWK',
   tag: 'Keys',
   permission: 'read',
   params: keyVersionParams,
   responses,
-  handle: async ({ params }) => {
-    const key = await getPublicKey(getVaultClients(getConfig()).keys, params.name, params.version);
+  handle: async ({ services, params }) => {
+    const key = await getPublicKey(services.vault.keys, params.name, params.version);
     return { status: 200, body: key, headers: { etag: etagOf(key.version) } };
   },
 });
-
-export const keyEndpoints = [getKey, getKeyVersion];

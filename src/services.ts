@@ -1,0 +1,74 @@
+import { CertificatesService } from './certificates/service.js';
+import { JobQueue } from './jobs/queue.js';
+import type { WorkerDeps } from './jobs/worker.js';
+import type { OperationsDeps } from './operations/lifecycle.js';
+import { TableOperationStore } from './operations/tableStore.js';
+import { getConfig, type AppConfig } from './platform/config.js';
+import { createCredential } from './platform/credential.js';
+import { QueueEventPublisher, type EventPublisher } from './platform/events.js';
+import { TableIdempotencyStore } from './platform/idempotency.js';
+import { StorageAccess } from './platform/storage.js';
+import { createVaultClients, type VaultClients } from './platform/vault.js';
+import { RotationEngine } from './rotation/engine.js';
+import { noTargetUpdate, webhookTargetUpdate } from './rotation/targetHook.js';
+import { SecretsService } from './secrets/service.js';
+
+/** Everything the functions use, built from one configuration. */
+export interface Services {
+  config: AppConfig;
+  vault: VaultClients;
+  storage: StorageAccess;
+  events: EventPublisher;
+  jobs: JobQueue;
+  operations: OperationsDeps;
+  secrets: SecretsService;
+  certificates: CertificatesService;
+  /** A rotation engine that logs to the given invocation. */
+  rotation(log: (line: string) => void): RotationEngine;
+  /** What the certificate job worker needs, logging to the given invocation. */
+  worker(log: (line: string) => void): WorkerDeps;
+}
+
+const quiet = () => undefined;
+
+/** The composition root: builds the app's services (clients, stores, domain services) for `config`. */
+export function createServices(config: AppConfig): Services {
+  const credential = createCredential(config);
+  const vault = createVaultClients(config, credential);
+  const storage = new StorageAccess(config, credential);
+  const events = new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE));
+  const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE));
+  const operations: OperationsDeps = { store: new TableOperationStore(storage.table(config.OPERATIONS_TABLE)), queue: jobs, events, log: quiet };
+  const hook = config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate;
+  return {
+    config,
+    vault,
+    storage,
+    events,
+    jobs,
+    operations,
+    secrets: new SecretsService({
+      client: vault.secrets,
+      vaultUrl: config.KEYVAULT_URL,
+      idempotency: new TableIdempotencyStore(storage.table(config.OPERATIONS_TABLE)),
+    }),
+    certificates: new CertificatesService({ client: vault.certificates, vaultUrl: config.KEYVAULT_URL, operations }),
+    rotation: (log) => new RotationEngine({ secrets: vault.secrets, events, hook, concurrency: config.ROTATION_CONCURRENCY, log }),
+    worker: (log) => ({
+      certificates: vault.certificates,
+      operations: operations.store,
+      queue: jobs,
+      events,
+      log,
+      pollBudgetMs: config.JOB_POLL_BUDGET_SECONDS * 1000,
+    }),
+  };
+}
+
+let processServices: Services | undefined;
+
+/** The services of this process, built on first use from the app settings. */
+export function getServices(): Services {
+  processServices ??= createServices(getConfig());
+  return processServices;
+}
