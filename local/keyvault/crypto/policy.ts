@@ -27,7 +27,7 @@ export const DEFAULT_CURVE: CurveName = 'P-256';
 export const DEFAULT_VALIDITY_MONTHS = 12;
 export const MAX_VALIDITY_MONTHS = 1200;
 export const DEFAULT_LIFETIME_PERCENTAGE = 80;
-/** `days_before_expiry` may be at most validity_months × this (spec). */
+/** `days_before_expiry` may be at most validity_months × this (https://learn.microsoft.com/javascript/api/@azure/keyvault-certificates/lifetimeaction). */
 export const DAYS_BEFORE_EXPIRY_PER_MONTH = 27;
 export const DEFAULT_EKUS = ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'];
 export const DEFAULT_KEY_USAGE: KeyUsage[] = ['digitalSignature', 'keyEncipherment'];
