@@ -7,6 +7,7 @@ import { getConfig, type AppConfig } from './platform/config.js';
 import { createCredential } from './platform/credential.js';
 import { QueueEventPublisher, type EventPublisher } from './platform/events.js';
 import { TableIdempotencyStore } from './platform/idempotency.js';
+import { IDEMPOTENCY_SERVER_KEY, vaultServerKey } from './platform/serverKeys.js';
 import { StorageAccess } from './platform/storage.js';
 import { createVaultClients, type VaultClients } from './platform/vault.js';
 import { RotationEngine } from './rotation/engine.js';
@@ -21,6 +22,8 @@ export interface Services {
   events: EventPublisher;
   jobs: JobQueue;
   operations: OperationsDeps;
+  /** Idempotency-Key records (the timer removes expired ones). */
+  idempotency: TableIdempotencyStore;
   secrets: SecretsService;
   certificates: CertificatesService;
   /** A rotation engine that logs to the given invocation. */
@@ -39,6 +42,7 @@ export function createServices(config: AppConfig): Services {
   const events = new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE));
   const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE));
   const operations: OperationsDeps = { store: new TableOperationStore(storage.table(config.OPERATIONS_TABLE)), queue: jobs, events, log: quiet };
+  const idempotency = new TableIdempotencyStore(storage.table(config.OPERATIONS_TABLE), { serverKey: vaultServerKey(vault.secrets, IDEMPOTENCY_SERVER_KEY) });
   const hook = config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate;
   return {
     config,
@@ -47,11 +51,8 @@ export function createServices(config: AppConfig): Services {
     events,
     jobs,
     operations,
-    secrets: new SecretsService({
-      client: vault.secrets,
-      vaultUrl: config.KEYVAULT_URL,
-      idempotency: new TableIdempotencyStore(storage.table(config.OPERATIONS_TABLE)),
-    }),
+    idempotency,
+    secrets: new SecretsService({ client: vault.secrets, vaultUrl: config.KEYVAULT_URL, idempotency }),
     certificates: new CertificatesService({ client: vault.certificates, vaultUrl: config.KEYVAULT_URL, operations }),
     rotation: (log) => new RotationEngine({ secrets: vault.secrets, events, hook, concurrency: config.ROTATION_CONCURRENCY, log }),
     worker: (log) => ({

@@ -19,6 +19,7 @@ app.timer('rotation', {
         log,
       }),
       swept: await sweepStuckOperations({ ...services.operations, log }),
+      expiredIdempotencyKeys: await services.idempotency.removeExpired(),
     }));
     if (!run.ran) {
       context.log('Another rotation run holds the lease; this run does nothing');
