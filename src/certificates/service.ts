@@ -110,31 +110,24 @@ export class CertificatesService {
 
   async list(pageSize: number | undefined, continuationToken: string | undefined, includePending: boolean): Promise<ApiPage<CertificateSummary>> {
     const listing = includePending ? 'certificates+pending' : 'certificates';
-    const page = await vaultCall(subject('*'), () =>
-      readApiPage({ listing, pathPrefix: '/certificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken }, (link) =>
-        this.deps.client.listPropertiesOfCertificates({ includePending }).byPage({ continuationToken: link }),
-      ),
+    const request = { listing, pathPrefix: '/certificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    return vaultCall(subject('*'), () =>
+      readApiPage(request, (link) => this.deps.client.listPropertiesOfCertificates({ includePending }).byPage({ continuationToken: link }), toCertificateSummary),
     );
-    return { items: page.items.map(toCertificateSummary), continuationToken: page.continuationToken };
   }
 
   async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<CertificateSummary>> {
-    const page = await vaultCall(subject(name), () =>
-      readApiPage(
-        { listing: `certificate-versions:${name.toLowerCase()}`, pathPrefix: `/certificates/${name}/versions`, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken },
-        (link) => this.deps.client.listPropertiesOfCertificateVersions(name).byPage({ continuationToken: link }),
-      ),
+    const request = { listing: `certificate-versions:${name.toLowerCase()}`, pathPrefix: `/certificates/${name}/versions`, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    return vaultCall(subject(name), () =>
+      readApiPage(request, (link) => this.deps.client.listPropertiesOfCertificateVersions(name).byPage({ continuationToken: link }), toCertificateSummary),
     );
-    return { items: page.items.map(toCertificateSummary), continuationToken: page.continuationToken };
   }
 
   async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedCertificateResponse>> {
-    const page = await vaultCall(subject('*'), () =>
-      readApiPage({ listing: 'deleted-certificates', pathPrefix: '/deletedcertificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken }, (link) =>
-        this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }),
-      ),
+    const request = { listing: 'deleted-certificates', pathPrefix: '/deletedcertificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    return vaultCall(subject('*'), () =>
+      readApiPage(request, (link) => this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }), toDeletedCertificate),
     );
-    return { items: page.items.map(toDeletedCertificate), continuationToken: page.continuationToken };
   }
 
   async getDeleted(name: string): Promise<DeletedCertificateResponse> {

@@ -81,12 +81,16 @@ export interface PageRequest {
  * nextLink plus an offset into that vault page, so page sizes hold even where the SDK ignores
  * maxPageSize. Only one vault page is read per call.
  */
-export async function readApiPage<T>(request: PageRequest, pages: (vaultLink: string | undefined, pageSize: number | undefined) => AsyncIterableIterator<T[]>): Promise<ApiPage<T>> {
+export async function readApiPage<T, TOut = T>(
+  request: PageRequest,
+  pages: (vaultLink: string | undefined, pageSize: number | undefined) => AsyncIterableIterator<T[]>,
+  map: (item: T) => TOut = (item) => item as unknown as TOut,
+): Promise<ApiPage<TOut>> {
   const state = request.continuationToken ? decodeContinuation(request.continuationToken, request) : { l: request.listing, n: '', o: 0 };
   const page = await readOnePage(() => pages(state.n || undefined, request.pageSize));
   const offset = state.o ?? 0;
   const size = request.pageSize ?? 25;
-  const items = page.items.slice(offset, offset + size);
+  const items = page.items.slice(offset, offset + size).map(map);
   let next: ContinuationState | undefined;
   if (offset + size < page.items.length) next = { l: request.listing, n: state.n, o: offset + size };
   else if (page.vaultNextLink) next = { l: request.listing, n: page.vaultNextLink, o: 0 };

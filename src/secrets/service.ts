@@ -84,26 +84,23 @@ export class SecretsService {
   }
 
   async list(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<Omit<SecretResponse, 'value'>>> {
-    return this.page('secrets', '/secrets', continuationToken, pageSize, (token, size) =>
-      this.deps.client.listPropertiesOfSecrets().byPage({ maxPageSize: size, continuationToken: token }),
-      toSecretSummary,
-      subject('*'),
+    const request = { listing: 'secrets', pathPrefix: '/secrets', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    return vaultCall(subject('*'), () =>
+      readApiPage(request, (link, size) => this.deps.client.listPropertiesOfSecrets().byPage({ maxPageSize: size, continuationToken: link }), toSecretSummary),
     );
   }
 
-  async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined) {
-    return this.page(`secret-versions:${name.toLowerCase()}`, `/secrets/${name}/versions`, continuationToken, pageSize, (token, size) =>
-      this.deps.client.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: size, continuationToken: token }),
-      toSecretSummary,
-      subject(name),
+  async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<Omit<SecretResponse, 'value'>>> {
+    const request = { listing: `secret-versions:${name.toLowerCase()}`, pathPrefix: `/secrets/${name}/versions`, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    return vaultCall(subject(name), () =>
+      readApiPage(request, (link, size) => this.deps.client.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: size, continuationToken: link }), toSecretSummary),
     );
   }
 
   async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedSecretResponse>> {
-    return this.page('deleted-secrets', '/deletedsecrets', continuationToken, pageSize, (token, size) =>
-      this.deps.client.listDeletedSecrets().byPage({ maxPageSize: size, continuationToken: token }),
-      toDeletedSecret,
-      subject('*'),
+    const request = { listing: 'deleted-secrets', pathPrefix: '/deletedsecrets', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    return vaultCall(subject('*'), () =>
+      readApiPage(request, (link, size) => this.deps.client.listDeletedSecrets().byPage({ maxPageSize: size, continuationToken: link }), toDeletedSecret),
     );
   }
 
@@ -155,20 +152,5 @@ export class SecretsService {
       if (!latest || (properties.createdOn ?? new Date(0)) >= (latest.createdOn ?? new Date(0))) latest = properties;
     }
     return { exists: true, version: latest?.version };
-  }
-
-  private page<TItem, TOut>(
-    listing: string,
-    pathPrefix: string,
-    continuationToken: string | undefined,
-    pageSize: number | undefined,
-    pages: (vaultLink: string | undefined, pageSize: number | undefined) => AsyncIterableIterator<TItem[]>,
-    map: (item: TItem) => TOut,
-    errorSubject: { kind: 'Secret'; name: string },
-  ): Promise<ApiPage<TOut>> {
-    return vaultCall(errorSubject, async () => {
-      const page = await readApiPage({ listing, pathPrefix, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken }, pages);
-      return { items: page.items.map(map), continuationToken: page.continuationToken };
-    });
   }
 }
