@@ -5,8 +5,9 @@ import type { OperationsDeps } from './operations/lifecycle.js';
 import { TableOperationStore } from './operations/tableStore.js';
 import { getConfig, type AppConfig } from './platform/config.js';
 import { createCredential } from './platform/credential.js';
-import { QueueEventPublisher, type EventPublisher } from './platform/events.js';
+import { QueueEventPublisher, ReliableEventPublisher } from './platform/events.js';
 import { TableIdempotencyStore } from './platform/idempotency.js';
+import { TableOutbox } from './platform/outbox.js';
 import { IDEMPOTENCY_SERVER_KEY, vaultServerKey } from './platform/serverKeys.js';
 import { StorageAccess } from './platform/storage.js';
 import { createVaultClients, type VaultClients } from './platform/vault.js';
@@ -19,7 +20,8 @@ export interface Services {
   config: AppConfig;
   vault: VaultClients;
   storage: StorageAccess;
-  events: EventPublisher;
+  /** Every event goes through this one publisher; what the queue refuses waits in the outbox. */
+  events: ReliableEventPublisher;
   jobs: JobQueue;
   operations: OperationsDeps;
   /** Idempotency-Key records (the timer removes expired ones). */
@@ -39,7 +41,11 @@ export function createServices(config: AppConfig): Services {
   const credential = createCredential(config);
   const vault = createVaultClients(config, credential);
   const storage = new StorageAccess(config, credential);
-  const events = new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE));
+  // One try per send: the publisher's own short retries replace the storage client's long ones.
+  const events = new ReliableEventPublisher(
+    new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE, { maxTries: 1 })),
+    new TableOutbox(storage.table(config.OPERATIONS_TABLE)),
+  );
   const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE));
   const operations: OperationsDeps = { store: new TableOperationStore(storage.table(config.OPERATIONS_TABLE)), queue: jobs, events, log: quiet };
   const idempotency = new TableIdempotencyStore(storage.table(config.OPERATIONS_TABLE), { serverKey: vaultServerKey(vault.secrets, IDEMPOTENCY_SERVER_KEY) });

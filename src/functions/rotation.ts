@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import { sweepStuckOperations } from '../operations/lifecycle.js';
-import { withRunLease } from '../platform/runLease.js';
 import { renewDueCertificates } from '../rotation/renewal.js';
+import { describeRun, runScheduledRotation } from '../rotation/run.js';
 import { getServices } from '../services.js';
 
 app.timer('rotation', {
@@ -9,28 +9,26 @@ app.timer('rotation', {
   handler: async (_timer, context) => {
     const log = (line: string) => context.log(line);
     const services = getServices();
-    const run = await withRunLease(services.storage.blobService(), 'rotation', async () => ({
-      secrets: await services.rotation(log).run(),
-      certificates: await renewDueCertificates({
-        certificates: services.vault.certificates,
-        operations: services.operations.store,
-        renew: (name) => services.certificates.beginRenewal(name),
-        events: services.events,
-        log,
-      }),
-      swept: await sweepStuckOperations({ ...services.operations, log }),
-      expiredIdempotencyKeys: await services.idempotency.removeExpired(),
-    }));
-    if (!run.ran) {
-      context.log('Another rotation run holds the lease; this run does nothing');
-      return;
-    }
-    const { secrets, certificates } = run.result;
-    const counts = { rotated: 0, skipped: 0, failed: 0 };
-    for (const outcome of secrets.outcomes) counts[outcome.status]++;
-    context.log(
-      `Rotation run: ${secrets.planned} due, ${counts.rotated} rotated, ${counts.skipped} skipped, ${counts.failed} failed, ` +
-        `${secrets.invalid} invalid policies; ${certificates.nearExpiry} certificates near expiry, ${certificates.started} renewals started`,
-    );
+    const result = await runScheduledRotation({
+      blobs: services.storage.blobService(),
+      events: services.events,
+      secrets: services.rotation(log),
+      renewCertificates: (lease) =>
+        renewDueCertificates({
+          certificates: services.vault.certificates,
+          operations: services.operations.store,
+          renew: (name) => services.certificates.beginRenewal(name),
+          events: services.events,
+          lease,
+          log,
+        }),
+      afterRotation: async () => {
+        await sweepStuckOperations({ ...services.operations, log });
+        await services.idempotency.removeExpired();
+      },
+      log,
+    });
+    context.log(describeRun(result));
+    if (result.ran && result.failedSteps.length > 0) throw new Error(`Rotation run steps failed: ${result.failedSteps.join(', ')}`);
   },
 });

@@ -30,11 +30,13 @@ export class StorageAccess {
     private readonly appCredential: TokenCredential,
   ) {}
 
-  queue(name: string): QueueClient {
+  /** `maxTries`: tries per request, for callers that retry themselves (default the SDK's). */
+  queue(name: string, options: { maxTries?: number } = {}): QueueClient {
+    const pipeline = options.maxTries ? { retryOptions: { maxTries: options.maxTries } } : {};
     if (this.config.AzureWebJobsStorage) {
-      return QueueServiceClient.fromConnectionString(this.config.AzureWebJobsStorage).getQueueClient(name);
+      return QueueServiceClient.fromConnectionString(this.config.AzureWebJobsStorage, pipeline).getQueueClient(name);
     }
-    return new QueueServiceClient(this.config.AzureWebJobsStorage__queueServiceUri!, this.identity()).getQueueClient(name);
+    return new QueueServiceClient(this.config.AzureWebJobsStorage__queueServiceUri!, this.identity(), pipeline).getQueueClient(name);
   }
 
   table(name: string): TableClient {

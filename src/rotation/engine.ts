@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
+import { abortableDelay } from '../platform/delay.js';
 import type { EventPublisher } from '../platform/events.js';
+import { LeaseLostError, type RunLease } from '../platform/runLease.js';
 import { dueAt, expiryFor, readPolicy, TAGS, type RotationPolicy } from './policy.js';
 import type { TargetUpdateHook } from './targetHook.js';
 
@@ -12,6 +14,13 @@ export interface RotationDeps {
   concurrency: number;
   log: (line: string) => void;
   now?: () => Date;
+  /**
+   * Longest one Key Vault call may take, the SDK's retries included (default 15 s). Must be
+   * shorter than the run lease, so that no call of a run outlives its lease.
+   */
+  callTimeoutMs?: number;
+  /** Longest random wait before each rotation of a run, spreading the writes (default 50 ms). */
+  jitterMs?: number;
 }
 
 export interface PlannedRotation {
@@ -34,9 +43,15 @@ export interface RunSummary {
   planned: number;
   invalid: number;
   outcomes: RotationOutcome[];
+  /** The run lease was lost: the run stopped, the secrets it did not get to are skipped. */
+  leaseLost: boolean;
 }
 
+/** The skip reason of every secret a run left because it lost its lease. */
+export const LEASE_LOST = 'lease lost';
+
 const THROTTLED = Symbol('throttled');
+const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 const NEAR_EXPIRY_MS = 30 * 86_400_000;
 const MAX_THROTTLED_ATTEMPTS = 5;
 
@@ -52,97 +67,168 @@ export class RotationEngine {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** Reads properties only (never values), page by page, and returns the secrets that are due. */
-  async plan(): Promise<{ due: PlannedRotation[]; invalid: number }> {
+  /** A signal for one Key Vault call: its timeout, and the run's lease when there is one. */
+  private callSignal(lease?: RunLease): AbortSignal {
+    const timeout = AbortSignal.timeout(this.deps.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+    return lease ? AbortSignal.any([lease.signal, timeout]) : timeout;
+  }
+
+  /**
+   * Reads properties only (never values), page by page, and returns the secrets that are due.
+   * The SDK passes the call's signal to the first page request only, so every page is also raced
+   * against a fresh signal: a hung page request is abandoned (it is a read, and harmless).
+   */
+  async plan(lease?: RunLease): Promise<{ due: PlannedRotation[]; invalid: number }> {
     const due: PlannedRotation[] = [];
     let invalid = 0;
-    for await (const properties of this.deps.secrets.listPropertiesOfSecrets()) {
-      if (properties.managed || properties.enabled === false) continue;
-      const reading = readPolicy(properties.tags);
-      if (reading.kind === 'none') {
-        await this.warnIfExpiring(properties);
-        continue;
-      }
-      if (reading.kind === 'invalid') {
-        invalid++;
-        await this.reportInvalid(properties, reading.tag, reading.reason);
-        continue;
-      }
-      const at = dueAt(reading.policy, properties);
-      if (at && at <= this.now()) {
-        const basis = basisOf(properties);
-        due.push({ name: properties.name, basis, policy: reading.policy, rotationId: rotationIdFor(properties.name, basis) });
+    const pages = this.deps.secrets.listPropertiesOfSecrets({ abortSignal: this.callSignal(lease) }).byPage();
+    for (;;) {
+      const page = await untilAborted(pages.next(), this.callSignal(lease));
+      if (page.done) break;
+      for (const properties of page.value) {
+        if (properties.managed || properties.enabled === false) continue;
+        const reading = readPolicy(properties.tags);
+        if (reading.kind === 'none') {
+          await this.warnIfExpiring(properties);
+          continue;
+        }
+        if (reading.kind === 'invalid') {
+          invalid++;
+          await this.reportInvalid(properties, reading.tag, reading.reason);
+          continue;
+        }
+        const at = dueAt(reading.policy, properties);
+        if (at && at <= this.now()) {
+          const basis = basisOf(properties);
+          due.push({ name: properties.name, basis, policy: reading.policy, rotationId: rotationIdFor(properties.name, basis) });
+        }
       }
     }
     return { due, invalid };
   }
 
-  /** Plans, then rotates the due secrets with bounded concurrency and a little jitter. */
-  async run(): Promise<RunSummary> {
-    const { due, invalid } = await this.plan();
+  /**
+   * Plans, then rotates the due secrets with bounded concurrency and a little jitter. With a
+   * lease, the lease is confirmed right before every write, and the run stops once it is lost:
+   * the secrets it has not rotated are reported skipped (`lease lost`), for the next run.
+   */
+  async run(options: { lease?: RunLease } = {}): Promise<RunSummary> {
+    const { lease } = options;
+    let plan: { due: PlannedRotation[]; invalid: number };
+    try {
+      plan = await this.plan(lease);
+    } catch (error) {
+      if (lease?.signal.aborted) return { planned: 0, invalid: 0, outcomes: [], leaseLost: true };
+      throw error;
+    }
+    const { due, invalid } = plan;
+    const run: RunState = { lease, stopped: false };
     const outcomes: RotationOutcome[] = [];
     let next = 0;
     const worker = async () => {
-      while (next < due.length) {
+      while (next < due.length && !run.stopped) {
         const item = due[next++]!;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50));
-        outcomes.push(await this.rotate(item));
+        await abortableDelay(Math.random() * (this.deps.jitterMs ?? 50), lease?.signal).catch(() => undefined);
+        outcomes.push(await this.rotateInRun(item, run));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, due.length) }, worker));
-    return { planned: due.length, invalid, outcomes };
+    for (const item of due.slice(next)) outcomes.push({ name: item.name, status: 'skipped', reason: LEASE_LOST });
+    return { planned: due.length, invalid, outcomes, leaseLost: run.stopped || lease?.signal.aborted === true };
   }
 
   /** Rotate-now: the secret's own policy, or the default generator when it has none. */
   async rotateNow(name: string): Promise<RotationOutcome> {
-    const current = await this.deps.secrets.getSecret(name);
+    const current = await this.deps.secrets.getSecret(name, { abortSignal: this.callSignal() });
     const reading = readPolicy(current.properties.tags, 'optional');
     if (reading.kind === 'invalid') return { name, status: 'failed', reason: `tag ${reading.tag} ${reading.reason}` };
     if (reading.kind !== 'policy') return { name, status: 'failed', reason: 'it has no rotation policy' };
     return this.rotate({ name, basis: basisOf(current.properties), policy: reading.policy, rotationId: randomUUID().replace(/-/g, '') });
   }
 
-  /** One secret's rotation; still throttled after the SDK's own retries, it waits and tries again. */
+  /** One secret's rotation outside a run (no lease). */
   async rotate(item: PlannedRotation): Promise<RotationOutcome> {
+    return this.rotateInRun(item, { stopped: false });
+  }
+
+  /** Still throttled after the SDK's own retries, it waits and tries again. */
+  private async rotateInRun(item: PlannedRotation, run: RunState): Promise<RotationOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.rotateOnce(item, attempt < MAX_THROTTLED_ATTEMPTS);
+      if (run.stopped || run.lease?.signal.aborted) return this.leaseLost(item, run);
+      const outcome = await this.rotateOnce(item, attempt < MAX_THROTTLED_ATTEMPTS, run);
       if (outcome !== THROTTLED) return outcome;
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+      await abortableDelay(1_000 * attempt, run.lease?.signal).catch(() => undefined);
     }
+  }
+
+  private leaseLost(item: PlannedRotation, run: RunState): RotationOutcome {
+    run.stopped = true;
+    return { name: item.name, status: 'skipped', reason: LEASE_LOST };
   }
 
   /**
    * Re-reads the latest version first: if another run already rotated it (same rotation id) or it
-   * changed since planning, nothing is written. Then generate, notify the target, verify, write.
+   * changed since planning, nothing is written. Then generate, notify the target, verify, confirm
+   * the lease, write. Once the new version is written the rotation has happened, whatever becomes
+   * of its event.
    */
-  private async rotateOnce(item: PlannedRotation, mayRetry: boolean): Promise<RotationOutcome | typeof THROTTLED> {
+  private async rotateOnce(item: PlannedRotation, mayRetry: boolean, run: RunState): Promise<RotationOutcome | typeof THROTTLED> {
+    let previousVersion = '';
+    let writeSent = false;
     try {
-      const latest = await this.deps.secrets.getSecret(item.name);
+      const latest = await this.deps.secrets.getSecret(item.name, { abortSignal: this.callSignal(run.lease) });
       if (latest.properties.tags?.[TAGS.rotationId] === item.rotationId) return { name: item.name, status: 'skipped', reason: 'already rotated by another run' };
       if (basisOf(latest.properties) !== item.basis) return { name: item.name, status: 'skipped', reason: 'changed since planning' };
-      const previousVersion = latest.properties.version ?? '';
+      previousVersion = latest.properties.version ?? '';
 
       const value = item.policy.generator.generate();
       await this.deps.hook.beforeWrite({ name: item.name, previousVersion, rotationId: item.rotationId });
       if (!item.policy.generator.accepts(value) || value === latest.value) throw new Error('the generated value failed verification');
 
+      await run.lease?.assertHeld();
       const now = this.now();
+      writeSent = true;
       const written = await this.deps.secrets.setSecret(item.name, value, {
         contentType: latest.properties.contentType,
         expiresOn: expiryFor(item.policy, now),
         tags: { ...latest.properties.tags, [TAGS.rotatedAt]: now.toISOString(), [TAGS.rotationId]: item.rotationId },
+        // Only the timeout, not the lease: cutting a write short would not stop Key Vault from
+        // making it, only hide whether it did. The lease outlasts the timeout.
+        abortSignal: this.callSignal(),
       });
-      const version = written.properties.version ?? '';
-      await this.deps.events.publish({ type: 'SecretRotated', name: item.name, version, reason: `replaces ${previousVersion}` });
-      this.deps.log(`Rotated secret ${item.name}: new version ${version}`);
-      return { name: item.name, status: 'rotated', version };
+      return await this.rotated(item, written.properties.version ?? '', previousVersion);
     } catch (error) {
+      // A write that timed out may still have been made: the rotation id says.
+      const landed = writeSent && mayHaveLanded(error) ? await this.landedVersion(item) : undefined;
+      if (landed !== undefined) return this.rotated(item, landed, previousVersion);
+      if (error instanceof LeaseLostError || run.lease?.signal.aborted) return this.leaseLost(item, run);
       if (mayRetry && isRestError(error) && error.statusCode === 429) return THROTTLED;
-      const reason = isRestError(error) ? `Key Vault answered ${error.statusCode ?? 'without a status'} (${error.code ?? 'no code'})` : (error as Error).message;
+      const reason = describeFailure(error);
       this.deps.log(`Rotation of secret ${item.name} failed: ${reason}`);
       await this.deps.events.publish({ type: 'OperationFailed', name: item.name, reason: `rotation failed: ${reason}` }).catch(() => undefined);
       return { name: item.name, status: 'failed', reason };
     }
+  }
+
+  /** The version this rotation wrote, if the latest carries its rotation id. */
+  private async landedVersion(item: PlannedRotation): Promise<string | undefined> {
+    try {
+      const latest = await this.deps.secrets.getSecret(item.name, { abortSignal: this.callSignal() });
+      return latest.properties.tags?.[TAGS.rotationId] === item.rotationId ? (latest.properties.version ?? '') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The new version is written: the rotation counts, and its event is published or kept. */
+  private async rotated(item: PlannedRotation, version: string, previousVersion: string): Promise<RotationOutcome> {
+    this.deps.log(`Rotated secret ${item.name}: new version ${version}`);
+    try {
+      await this.deps.events.publish({ type: 'SecretRotated', name: item.name, version, reason: `replaces ${previousVersion}` });
+    } catch (error) {
+      this.deps.log(`Secret ${item.name} was rotated but its SecretRotated event for version ${version} was lost: ${(error as Error).message}`);
+    }
+    return { name: item.name, status: 'rotated', version };
   }
 
   /** Secrets nobody rotates get a SecretNearExpiry event in their last 30 days. */
@@ -156,4 +242,29 @@ export class RotationEngine {
     this.deps.log(`Secret ${properties.name} has an invalid rotation policy: tag ${tag} ${reason}`);
     await this.deps.events.publish({ type: 'OperationFailed', name: properties.name, version: properties.version, reason: `invalid rotation policy: tag ${tag} ${reason}` });
   }
+}
+
+interface RunState {
+  lease?: RunLease;
+  /** Set once the lease is lost: no further rotation starts. */
+  stopped: boolean;
+}
+
+/** Waits for `promise`, or rejects once `signal` aborts (the promise is left to settle alone). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Anything but an answer from Key Vault refusing the request. */
+const mayHaveLanded = (error: unknown) => !(isRestError(error) && error.statusCode !== undefined && error.statusCode < 500);
+
+function describeFailure(error: unknown): string {
+  if (isRestError(error)) return `Key Vault answered ${error.statusCode ?? 'without a status'} (${error.code ?? 'no code'})`;
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return 'a call timed out';
+  return (error as Error).message;
 }

@@ -3,6 +3,7 @@ import { Duration } from 'luxon';
 import { isTerminal, type StoredOperation } from '../operations/model.js';
 import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
+import type { RunLease } from '../platform/runLease.js';
 
 export const RENEW_BEFORE_TAG = 'renew-before';
 const HOUR_MS = 3_600_000;
@@ -14,6 +15,8 @@ export interface RenewalDeps {
   /** Starts a renewal exactly as `POST /api/certificates/{name}/renew` does. */
   renew: (name: string) => Promise<{ operation: StoredOperation; created: boolean }>;
   events: EventPublisher;
+  /** The run's lease: no renewal starts once it is lost. */
+  lease?: RunLease;
   log: (line: string) => void;
   now?: () => Date;
 }
@@ -67,8 +70,9 @@ export async function renewDueCertificates(deps: RenewalDeps): Promise<RenewalSu
     summary.nearExpiry++;
     await deps.events.publish({ type: 'CertificateNearExpiry', name, version: properties.version, reason: `expires ${properties.expiresOn?.toISOString()}` });
 
+    await deps.lease?.assertHeld();
     try {
-      const policy = await deps.certificates.getCertificatePolicy(name);
+      const policy = await deps.certificates.getCertificatePolicy(name, { abortSignal: deps.lease?.signal });
       if (policy.lifetimeActions?.some((action) => action.action === 'AutoRenew')) continue;
       if (await startRenewal(name, now, deps)) summary.started++;
     } catch (error) {

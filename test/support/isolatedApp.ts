@@ -14,6 +14,7 @@ export interface IsolatedApp {
   /** This app's own queue and table names (the shared stack's Azurite is shared). */
   jobsQueue: string;
   eventsQueue: string;
+  operationsTable: string;
   emulator: RunningEmulator;
   host: RunningHostProcess;
   /** Everything the host printed. */
@@ -63,6 +64,7 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       api: new ApiClient(`${host.baseUrl}/api`, host.functionKey),
       jobsQueue: names.JOBS_QUEUE,
       eventsQueue: names.EVENTS_QUEUE,
+      operationsTable: names.OPERATIONS_TABLE,
       emulator,
       get host() {
         return host;
