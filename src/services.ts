@@ -46,7 +46,9 @@ export function createServices(config: AppConfig): Services {
     new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE, { maxTries: 1 })),
     new TableOutbox(storage.table(config.OPERATIONS_TABLE)),
   );
-  const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE));
+  // Two tries: a caller (or the timer) waiting on a queue that is down learns it in seconds, and
+  // the operation is failed at once rather than after the SDK's full back-off.
+  const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE, { maxTries: 2 }));
   const operations: OperationsDeps = { store: new TableOperationStore(storage.table(config.OPERATIONS_TABLE)), queue: jobs, events, log: quiet };
   const idempotency = new TableIdempotencyStore(storage.table(config.OPERATIONS_TABLE), { serverKey: vaultServerKey(vault.secrets, IDEMPOTENCY_SERVER_KEY) });
   const hook = config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate;
