@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../local/keyvault/index.js';
+import { startAzurite, type RunningAzurite } from '../../local/stack/azurite.js';
 import { startHostProcess, type RunningHostProcess } from '../../local/stack/hostProcess.js';
 import { freePort } from '../../local/stack/ports.js';
 import { ApiClient } from './api.js';
@@ -15,6 +16,8 @@ export interface IsolatedApp {
   jobsQueue: string;
   eventsQueue: string;
   operationsTable: string;
+  /** The storage account this app uses (the shared stack's, unless `ownStorage`). */
+  storageConnectionString: string;
   emulator: RunningEmulator;
   host: RunningHostProcess;
   /** Everything the host printed. */
@@ -33,19 +36,31 @@ export interface IsolatedAppOptions {
   appDir?: string;
   /** `identity`: no connection string; the settings must carry AzureWebJobsStorage__* instead. */
   storage?: 'connectionString' | 'identity';
+  /**
+   * An Azurite of its own instead of the shared stack's: for tests of what is global to a storage
+   * account, such as the rotation timer's blob lease, which apps sharing an account share.
+   */
+  ownStorage?: boolean;
 }
 
 export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promise<IsolatedApp> {
-  const storage = inject('storage');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'isolated-app-'));
+  const azurite: RunningAzurite | undefined = options.ownStorage ? await startAzurite({ location: '', inMemory: true }) : undefined;
+  const storage = azurite ?? inject('storage');
   // The shared stack's CA, which test processes already trust (NODE_EXTRA_CA_CERTS).
   const caDir = path.dirname(inject('stack').vault.caFile);
-  const emulator = await startEmulator({
-    inMemory: true,
-    caDir,
-    roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
-    ...options.emulator,
-  });
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({
+      inMemory: true,
+      caDir,
+      roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
+      ...options.emulator,
+    });
+  } catch (error) {
+    await azurite?.stop();
+    throw error;
+  }
   let output = '';
   const suffix = Math.random().toString(36).slice(2, 10);
   const names = { JOBS_QUEUE: `jobs-${suffix}`, EVENTS_QUEUE: `events-${suffix}`, OPERATIONS_TABLE: `ops${suffix}` };
@@ -65,6 +80,7 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       jobsQueue: names.JOBS_QUEUE,
       eventsQueue: names.EVENTS_QUEUE,
       operationsTable: names.OPERATIONS_TABLE,
+      storageConnectionString: storage.connectionString,
       emulator,
       get host() {
         return host;
@@ -79,11 +95,13 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       async stop() {
         await host.stop();
         await emulator.stop();
+        await azurite?.stop();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await emulator.stop();
+    await azurite?.stop();
     throw error;
   }
 }
@@ -97,4 +115,17 @@ export async function emulatorAdmin(emulator: RunningEmulator, route: string, bo
   });
   if (!response.ok) throw new Error(`emulator admin ${route}: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+export interface EmulatorCounters {
+  total: number;
+  /** Key Vault operation name (e.g. `createCertificate`) → calls and answers by status code. */
+  operations: Record<string, { calls: number; statuses: Record<string, number> }>;
+}
+
+/** The emulator's per-operation call counters (GET /_emulator/counters). */
+export async function emulatorCounters(emulator: RunningEmulator): Promise<EmulatorCounters> {
+  const response = await fetch(`${emulator.adminUrl}/counters`, { headers: emulator.adminHeaders });
+  if (!response.ok) throw new Error(`emulator admin counters: ${response.status} ${await response.text()}`);
+  return (await response.json()) as EmulatorCounters;
 }

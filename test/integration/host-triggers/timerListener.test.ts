@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FunctionInfo, InvocationRequest } from '../../../local/host/contracts.js';
 import { createTriggerListener } from '../../../local/host/listeners.js';
 import { TimerTriggerListener } from '../../../local/host/timer/listener.js';
@@ -99,25 +99,36 @@ describe('timer trigger listener', () => {
   });
 
   it('never overlaps runs and follows an overshooting run with one immediate run, not a backlog', async () => {
-    const harness = createHarness();
-    const runs: { start: number; end?: number }[] = [];
-    harness.handler = async () => {
-      const run: { start: number; end?: number } = { start: Date.now() };
-      runs.push(run);
-      // The first run spans two later slots (every 5 s); the others are quick.
-      await sleep(runs.length === 1 ? 11_000 : 50);
-      run.end = Date.now();
-      return true;
-    };
-    await startTimer(timerFunction('slow', '*/5 * * * * *'), harness);
-    await waitFor(() => runs.length >= 3 && runs[2]!.end, 'three runs', 40_000);
+    // On a fake clock (timers and Date), so that the schedule, not the machine's load, decides
+    // when each run starts; file I/O (the timer's lock) stays real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: new Date('2026-01-01T00:00:00.000Z') });
+    try {
+      const harness = createHarness();
+      const runs: { start: number; end?: number }[] = [];
+      harness.handler = async () => {
+        const run: { start: number; end?: number } = { start: Date.now() };
+        runs.push(run);
+        // The first run spans two later slots (every 5 s); the others are quick.
+        await sleep(runs.length === 1 ? 11_000 : 50);
+        run.end = Date.now();
+        return true;
+      };
+      await startTimer(timerFunction('slow', '*/5 * * * * *'), harness);
+      // Up to :31, so that no run is left in flight when the listener stops on the real clock.
+      await vi.advanceTimersByTimeAsync(31_000);
 
-    for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end!);
-    // One immediate run right after the long one...
-    expect(runs[1]!.start - runs[0]!.end!).toBeLessThan(2_500);
-    // ...and the next one waits for its slot instead of working off the missed ones.
-    expect(runs[2]!.start - runs[1]!.start).toBeGreaterThanOrEqual(1_000);
-  }, 60_000);
+      const at = (time: string) => Date.parse(`2026-01-01T00:00:${time}Z`);
+      for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end!);
+      // The first run takes the :05 slot and overshoots the :10 and :15 ones...
+      expect(runs[0]).toEqual({ start: at('05'), end: at('16') });
+      // ...one run follows at once, for the missed slots...
+      expect(runs[1]!.start).toBe(at('16'));
+      // ...and then the schedule goes on from the next slot instead of working off the missed ones.
+      expect(runs.slice(2).map((run) => run.start)).toEqual([at('20'), at('25'), at('30')]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('logs a failure and keeps the schedule', async () => {
     const harness = createHarness();

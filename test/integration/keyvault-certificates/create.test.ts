@@ -31,6 +31,15 @@ beforeEach(() => {
   emulator.settings.certificateCreateMs = 0;
 });
 
+/** Makes a running create due now, whatever certificateCreateMs it started with: tests stretch the
+ * creation so that the machine's speed cannot end it before they have looked at it in progress. */
+async function finishNow(name: string): Promise<void> {
+  await emulator.store.transaction('localhost', (tx) => {
+    const certificate = tx.get<unknown, { pending: { readyAtMs: number } }>('certificate', name)!;
+    tx.put({ ...certificate, meta: { ...certificate.meta!, pending: { ...certificate.meta!.pending, readyAtMs: 0 } } });
+  });
+}
+
 async function pendingStatus(name: string): Promise<Record<string, unknown>> {
   const token = await tokenFor(emulator);
   const res = await rawRequest(emulator, { path: `/certificates/${name}/pending?api-version=2025-07-01`, headers: { authorization: `Bearer ${token}` } });
@@ -194,7 +203,7 @@ describe('beginCreateCertificate', () => {
 
 describe('pending operations', () => {
   it('stays inProgress for certificateCreateMs, shows the pending-only certificate, then completes', async () => {
-    emulator.settings.certificateCreateMs = 1500;
+    emulator.settings.certificateCreateMs = 600_000;
     const poller = await client.beginCreateCertificate('slow', DefaultCertificatePolicy, { intervalInMs: 100 });
     expect(poller.isDone()).toBe(false);
     expect(await pendingStatus('slow')).toMatchObject({ status: 'inProgress', cancellation_requested: false, issuer: { name: 'Self' } });
@@ -216,6 +225,7 @@ describe('pending operations', () => {
     expect(opPoller.getOperationState().certificateOperation?.status).toBe('inProgress');
     expect(opPoller.getOperationState().certificateOperation?.csr?.length).toBeGreaterThan(100);
 
+    await finishNow('slow');
     const cert = await poller.pollUntilDone();
     expect(cert.cer).toBeDefined();
     const op = await pendingStatus('slow');
@@ -225,11 +235,14 @@ describe('pending operations', () => {
   });
 
   it('resumes a create poller from its serialized state in another client', async () => {
-    emulator.settings.certificateCreateMs = 800;
+    // Long enough that the operation is surely still running when its state is taken...
+    emulator.settings.certificateCreateMs = 600_000;
     const poller = await client.beginCreateCertificate('resumable', DefaultCertificatePolicy, FAST);
     const state = poller.toString();
     expect(JSON.parse(state).state).toMatchObject({ certificateName: 'resumable', isStarted: true });
     expect(JSON.parse(state).state.isCompleted).toBeFalsy();
+    // ...then due at once, so that the resumed poller sees it finish.
+    await finishNow('resumable');
     const other = localCertificateClient(emulator);
     const resumed = await other.beginCreateCertificate('resumable', DefaultCertificatePolicy, { ...FAST, resumeFrom: state });
     const cert = await resumed.pollUntilDone();

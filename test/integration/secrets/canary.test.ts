@@ -12,6 +12,7 @@ const canary = `CANARY-${Math.random().toString(36).slice(2)}-VALUE`;
 describe('canary values', () => {
   it('appear only in the responses that are meant to carry them', async () => {
     const name = uniqueName('canary');
+    const logBefore = (await readFile(stack.hostLogFile, 'utf8')).length;
     const responses = [
       await api.put(`/secrets/${name}`, { value: canary }),
       await api.put(`/secrets/${name}?returnValue=true`, { value: `${canary}-2`, tags: { note: 'n' } }, { headers: { 'idempotency-key': name } }),
@@ -39,9 +40,9 @@ describe('canary values', () => {
     expect(read.body.value).toBe(`${canary}-2`);
     expect(read.headers.get('cache-control')).toBe('no-store');
 
+    // The scan is not vacuous: the host wrote to the log while these requests ran.
     const log = await readFile(stack.hostLogFile, 'utf8');
-    expect(log.length).toBeGreaterThan(0);
-    expect(log).toContain('Functions.secretsSet');
+    expect(log.length).toBeGreaterThan(logBefore);
     expect(log.split('\n').filter((line) => line.includes('CANARY-'))).toEqual([]);
   });
 });

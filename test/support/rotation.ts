@@ -1,0 +1,88 @@
+// Driving the rotation timer of an isolated app (started with `ownStorage`) and observing it by
+// state only: the events it publishes and the blob lease a run holds while it works.
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import type { IsolatedApp } from './isolatedApp.js';
+
+export interface VaultEvent {
+  type: string;
+  name: string;
+  version?: string;
+  time: string;
+  reason?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it is truthy; fails naming `what` after `timeoutMs` (generous: this is no
+ * statement about speed, only a bound on a test that would otherwise hang). */
+export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 120_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+export class RotationTimer {
+  /** Every event taken off the app's events queue so far, in order. */
+  readonly events: VaultEvent[] = [];
+  private readonly queue: QueueClient;
+
+  constructor(private readonly app: IsolatedApp) {
+    this.queue = QueueServiceClient.fromConnectionString(app.storageConnectionString).getQueueClient(app.eventsQueue);
+  }
+
+  /** Invokes the timer function through the host's admin API, as Azure's portal does. */
+  async invoke(): Promise<void> {
+    const response = await fetch(`${this.app.host.baseUrl}/admin/functions/rotation`, {
+      method: 'POST',
+      headers: { 'x-functions-key': this.app.host.masterKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ input: '' }),
+    });
+    if (response.status !== 202) throw new Error(`admin invocation of the rotation timer: HTTP ${response.status}`);
+  }
+
+  /** Takes every message off the events queue into `events`; returns them all. */
+  async drain(): Promise<VaultEvent[]> {
+    if (!(await this.queue.exists())) return this.events;
+    for (;;) {
+      const { receivedMessageItems: batch } = await this.queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
+      if (batch.length === 0) return this.events;
+      for (const message of batch) {
+        this.events.push(JSON.parse(Buffer.from(message.messageText, 'base64').toString('utf8')) as VaultEvent);
+        await this.queue.deleteMessage(message.messageId, message.popReceipt);
+      }
+    }
+  }
+
+  /** The raw text of every event so far (for checks that no value ever reaches them). */
+  text(): string {
+    return this.events.map((event) => JSON.stringify(event)).join('\n');
+  }
+
+  count(type: string, name: string): number {
+    return this.events.filter((event) => event.type === type && event.name === name).length;
+  }
+
+  /** Whether a run holds the rotation lease (a blob lease in the app's storage account). */
+  async leaseHeld(): Promise<boolean> {
+    const blob = BlobServiceClient.fromConnectionString(this.app.storageConnectionString).getContainerClient('run-leases').getBlobClient('rotation');
+    if (!(await blob.exists())) return false;
+    return (await blob.getProperties()).leaseState === 'leased';
+  }
+
+  /**
+   * Waits until a run that published `marker` (an event every run that gets the lease publishes,
+   * such as SecretNearExpiry for an expiring secret without a rotation policy) more often than
+   * `markersBefore` times has finished: its event is out and no run holds the lease any more.
+   * The app's storage is its own, so no other app's run can hold that lease.
+   */
+  async finished(marker: { type: string; name: string }, markersBefore: number, what: string): Promise<void> {
+    await until(async () => (await this.drain(), this.count(marker.type, marker.name) > markersBefore) && !(await this.leaseHeld()), what);
+    // What the run published after its marker.
+    await this.drain();
+  }
+}
