@@ -12,6 +12,7 @@ import { IDEMPOTENCY_SERVER_KEY, vaultServerKey } from './platform/serverKeys.js
 import { StorageAccess } from './platform/storage.js';
 import { createVaultClients, type VaultClients } from './platform/vault.js';
 import { RotationEngine } from './rotation/engine.js';
+import { TableRunRecords } from './rotation/runRecord.js';
 import { noTargetUpdate, webhookTargetUpdate } from './rotation/targetHook.js';
 import { SecretsService } from './secrets/service.js';
 
@@ -28,6 +29,8 @@ export interface Services {
   idempotency: TableIdempotencyStore;
   secrets: SecretsService;
   certificates: CertificatesService;
+  /** What the last rotation runs did. */
+  runRecords: TableRunRecords;
   /** A rotation engine that logs to the given invocation. */
   rotation(log: (line: string) => void): RotationEngine;
   /** What the certificate job worker needs, logging to the given invocation. */
@@ -62,6 +65,7 @@ export function createServices(config: AppConfig): Services {
     idempotency,
     secrets: new SecretsService({ client: vault.secrets, vaultUrl: config.KEYVAULT_URL, idempotency }),
     certificates: new CertificatesService({ client: vault.certificates, vaultUrl: config.KEYVAULT_URL, operations }),
+    runRecords: new TableRunRecords(storage.table(config.OPERATIONS_TABLE)),
     rotation: (log) => new RotationEngine({ secrets: vault.secrets, events, hook, concurrency: config.ROTATION_CONCURRENCY, log }),
     worker: (log) => ({
       certificates: vault.certificates,

@@ -1,7 +1,8 @@
 import { app } from '@azure/functions';
 import { sweepStuckOperations } from '../operations/lifecycle.js';
 import { renewDueCertificates } from '../rotation/renewal.js';
-import { describeRun, runScheduledRotation } from '../rotation/run.js';
+import { describeRun, rotationLeaseName, runScheduledRotation } from '../rotation/run.js';
+import { toRunRecord } from '../rotation/runRecord.js';
 import { getServices } from '../services.js';
 
 app.timer('rotation', {
@@ -9,8 +10,10 @@ app.timer('rotation', {
   handler: async (_timer, context) => {
     const log = (line: string) => context.log(line);
     const services = getServices();
+    const startedAt = new Date();
     const result = await runScheduledRotation({
       blobs: services.storage.blobService(),
+      leaseName: rotationLeaseName(services.config.KEYVAULT_URL),
       events: services.events,
       secrets: services.rotation(log),
       renewCertificates: (lease) =>
@@ -29,6 +32,7 @@ app.timer('rotation', {
       log,
     });
     context.log(describeRun(result));
+    await services.runRecords.record(toRunRecord(context.invocationId, startedAt, new Date(), result));
     if (result.ran && result.failedSteps.length > 0) throw new Error(`Rotation run steps failed: ${result.failedSteps.join(', ')}`);
   },
 });

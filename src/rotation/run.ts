@@ -21,6 +21,12 @@ export interface ScheduledRotationDeps {
   log: (line: string) => void;
 }
 
+/**
+ * The run lease is per vault: apps that manage the same vault take turns, while apps that merely
+ * share a storage account (each with its own vault) do not hold up each other's runs.
+ */
+export const rotationLeaseName = (vaultUrl: string) => `rotation-${new URL(vaultUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`;
+
 export type ScheduledRotationResult =
   | { ran: false }
   | {

@@ -1,7 +1,10 @@
-// Driving the rotation timer of an isolated app (started with `ownStorage`) and observing it by
-// state only: the events it publishes and the blob lease a run holds while it works.
+// Driving the rotation timer of an isolated app and observing it by state only: the record each
+// run writes at its end, the events it publishes and the blob lease a run holds while it works.
+import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { rotationLeaseName } from '../../src/rotation/run.js';
+import type { RunRecord } from '../../src/rotation/runRecord.js';
 import type { IsolatedApp } from './isolatedApp.js';
 
 export interface VaultEvent {
@@ -69,20 +72,39 @@ export class RotationTimer {
 
   /** Whether a run holds the rotation lease (a blob lease in the app's storage account). */
   async leaseHeld(): Promise<boolean> {
-    const blob = BlobServiceClient.fromConnectionString(this.app.storageConnectionString).getContainerClient('run-leases').getBlobClient('rotation');
+    const blob = BlobServiceClient.fromConnectionString(this.app.storageConnectionString).getContainerClient('run-leases').getBlobClient(rotationLeaseName(this.app.emulator.vaultUrl));
     if (!(await blob.exists())) return false;
     return (await blob.getProperties()).leaseState === 'leased';
   }
 
+  /** The record of the last run that held the lease and worked (written by the timer at its end). */
+  async lastRun(): Promise<RunRecord | undefined> {
+    const table = TableClient.fromConnectionString(this.app.storageConnectionString, this.app.operationsTable, { allowInsecureConnection: true });
+    try {
+      return await table.getEntity<RunRecord>('rotation-run', 'latest-ran');
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
   /**
-   * Waits until a run that published `marker` (an event every run that gets the lease publishes,
-   * such as SecretNearExpiry for an expiring secret without a rotation policy) more often than
-   * `markersBefore` times has finished: its event is out and no run holds the lease any more.
-   * The app's storage is its own, so no other app's run can hold that lease.
+   * Invokes the timer (`times` at once) and waits until a run that held the lease has recorded
+   * its end. Returns that run's record; the events stay on the queue.
    */
-  async finished(marker: { type: string; name: string }, markersBefore: number, what: string): Promise<void> {
-    await until(async () => (await this.drain(), this.count(marker.type, marker.name) > markersBefore) && !(await this.leaseHeld()), what);
-    // What the run published after its marker.
+  async invokeAndWait(what = 'a rotation run to finish', times = 1): Promise<RunRecord> {
+    const before = (await this.lastRun())?.runId;
+    await Promise.all(Array.from({ length: times }, () => this.invoke()));
+    return until(async () => {
+      const last = await this.lastRun();
+      return last && last.runId !== before ? last : undefined;
+    }, what);
+  }
+
+  /** As `invokeAndWait`, then takes the events the run published into `events`. */
+  async run(what?: string, times?: number): Promise<RunRecord> {
+    const record = await this.invokeAndWait(what, times);
     await this.drain();
+    return record;
   }
 }

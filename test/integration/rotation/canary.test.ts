@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { startQueueProxy, type QueueProxy } from '../../support/queueProxy.js';
+import { RotationTimer } from '../../support/rotation.js';
 
 const GENERATORS = ['random:length=32', 'random:length=40,charset=printable', 'bytes:length=24,encoding=base64', 'bytes:length=20,encoding=hex'];
 let proxy: QueueProxy;
@@ -20,18 +21,7 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function runTimer(): Promise<void> {
-  const finished = () => (app.output().match(/Executed 'Functions\.rotation'/g) ?? []).length;
-  const before = finished();
-  const response = await fetch(`${app.host.baseUrl}/admin/functions/rotation`, {
-    method: 'POST',
-    headers: { 'x-functions-key': app.host.masterKey, 'content-type': 'application/json' },
-    body: JSON.stringify({ input: '' }),
-  });
-  expect(response.status).toBe(202);
-  for (let i = 0; i < 600 && finished() < before + 1; i++) await new Promise((resolve) => setTimeout(resolve, 200));
-  expect(finished()).toBe(before + 1);
-}
+const runTimer = () => new RotationTimer(app).invokeAndWait();
 
 describe('rotated values and the host log', () => {
   it('never logs a value that rotation generated', { timeout: 180_000 }, async () => {

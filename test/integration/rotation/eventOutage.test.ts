@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { startQueueProxy, type QueueProxy } from '../../support/queueProxy.js';
+import { RotationTimer } from '../../support/rotation.js';
 
 interface Event {
   type: string;
@@ -30,18 +31,7 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-const runsFinished = () => (app.output().match(/Executed 'Functions\.rotation'/g) ?? []).length;
-async function runTimer(): Promise<void> {
-  const before = runsFinished();
-  const response = await fetch(`${app.host.baseUrl}/admin/functions/rotation`, {
-    method: 'POST',
-    headers: { 'x-functions-key': app.host.masterKey, 'content-type': 'application/json' },
-    body: JSON.stringify({ input: '' }),
-  });
-  expect(response.status).toBe(202);
-  for (let i = 0; i < 600 && runsFinished() < before + 1; i++) await new Promise((resolve) => setTimeout(resolve, 200));
-  expect(runsFinished()).toBe(before + 1);
-}
+const runTimer = () => new RotationTimer(app).invokeAndWait();
 
 /** Every event on the app's queue, read around the proxy. */
 async function events(): Promise<Event[]> {

@@ -77,11 +77,7 @@ describe('the rotation timer', () => {
     await app.api.put(`/secrets/${invalid}`, { value: canary, tags: { 'rotation-interval': 'every tuesday' } });
     await app.api.put(`/secrets/${plain}`, { value: canary });
     await app.api.put(`/secrets/${expiringPlain}`, { value: canary, expiresOn: new Date(Date.now() + 3 * 86_400_000).toISOString() });
-    // Every run that gets to work reports the expiring secret without a policy.
-    const marker = { type: 'SecretNearExpiry', name: expiringPlain };
-
-    await Promise.all([timer.invoke(), timer.invoke()]);
-    await timer.finished(marker, 0, 'a rotation run to finish');
+    await timer.run('a rotation run to finish', 2);
 
     for (const name of [...due, expiring]) expect(await versions(name), name).toBe(2);
     for (const name of [notDue, invalid, plain]) expect(await versions(name), name).toBe(1);
@@ -99,9 +95,7 @@ describe('the rotation timer', () => {
     // The rotated version carries the new expiry (validity) and is not due again.
     const rotatedExpiring = await app.api.get(`/secrets/${expiring}`);
     expect(Date.parse(rotatedExpiring.body.properties.expiresOn)).toBeGreaterThan(Date.now() + 80 * 86_400_000);
-    const markers = timer.count(marker.type, marker.name);
-    await timer.invoke();
-    await timer.finished(marker, markers, 'the next rotation run to finish');
+    expect(await timer.run('the next rotation run to finish')).toMatchObject({ due: 0, rotated: 0 });
     for (const name of [...due, expiring]) expect(await versions(name), name).toBe(2);
     expect(timer.events.filter((e) => e.type === 'SecretRotated')).toHaveLength(3);
     expect(app.output()).not.toContain('CANARY-');
@@ -134,8 +128,7 @@ describe('certificate renewal by the timer', () => {
     ]);
     const createsBefore = (await emulatorCounters(app.emulator)).operations['createCertificate']?.statuses['202'] ?? 0;
 
-    await timer.invoke();
-    await timer.finished({ type: 'CertificateNearExpiry', name: manual }, 0, 'the rotation run to finish');
+    expect(await timer.run('the rotation run to finish')).toMatchObject({ certificatesNearExpiry: 2, renewalsStarted: 1 });
     expect(timer.events.filter((e) => e.type === 'CertificateNearExpiry').map((e) => e.name).sort()).toEqual([auto, manual].sort());
 
     // The run queued its renewals before it finished: once the job queue is empty, every renewal
