@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../../src/platform/config.js';
+
+const minimal = {
+  KEYVAULT_URL: 'https://myvault.vault.azure.net',
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  JOBS_QUEUE: 'certificate-jobs',
+  ROTATION_SCHEDULE: '0 0 3 * * *',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the settings to be rejected');
+}
+
+describe('app settings', () => {
+  it('applies the documented defaults', () => {
+    const config = parseConfig(minimal);
+    expect(config).toMatchObject({
+      EVENTS_QUEUE: 'vault-events',
+      OPERATIONS_TABLE: 'operations',
+      ROTATION_CONCURRENCY: 8,
+      AUTH_ROLES: false,
+      KEYVAULT_LOCAL: false,
+      AZURE_CREDENTIAL: 'managedidentity',
+    });
+  });
+
+  it('names every missing setting at once', () => {
+    expect(problemsOf({})).toEqual([
+      'KEYVAULT_URL is required',
+      'JOBS_QUEUE is required',
+      'ROTATION_SCHEDULE is required',
+      expect.stringMatching(/^AzureWebJobsStorage is required/),
+    ]);
+  });
+
+  it('names each invalid setting without echoing its value', () => {
+    const problems = problemsOf({
+      ...minimal,
+      KEYVAULT_URL: 'http://canary-value.example',
+      AZURE_CLIENT_ID: 'not-a-guid',
+      ROTATION_CONCURRENCY: '0',
+      JOBS_QUEUE: 'Bad_Queue',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['KEYVAULT_URL', 'AZURE_CLIENT_ID', 'JOBS_QUEUE', 'ROTATION_CONCURRENCY']);
+    expect(problems.join(' ')).not.toContain('canary-value');
+  });
+
+  it('treats empty settings as unset', () => {
+    expect(parseConfig({ ...minimal, AZURE_CLIENT_ID: '', AUTH_ROLES: '' }).AZURE_CLIENT_ID).toBeUndefined();
+  });
+
+  it('accepts identity-based storage and requires all three service URIs', () => {
+    const identity = {
+      KEYVAULT_URL: minimal.KEYVAULT_URL,
+      JOBS_QUEUE: minimal.JOBS_QUEUE,
+      ROTATION_SCHEDULE: minimal.ROTATION_SCHEDULE,
+      AzureWebJobsStorage__queueServiceUri: 'https://acct.queue.core.windows.net',
+      AzureWebJobsStorage__tableServiceUri: 'https://acct.table.core.windows.net',
+      AzureWebJobsStorage__blobServiceUri: 'https://acct.blob.core.windows.net',
+      AzureWebJobsStorage__credential: 'managedidentity',
+    };
+    expect(parseConfig(identity).AzureWebJobsStorage).toBeUndefined();
+    const { AzureWebJobsStorage__blobServiceUri: _blob, ...withoutBlob } = identity;
+    expect(problemsOf(withoutBlob)).toEqual(['AzureWebJobsStorage__blobServiceUri is required with identity-based storage']);
+  });
+
+  it('parses boolean settings strictly', () => {
+    expect(parseConfig({ ...minimal, AUTH_ROLES: 'true', KEYVAULT_LOCAL: '1' })).toMatchObject({ AUTH_ROLES: true, KEYVAULT_LOCAL: true });
+    expect(problemsOf({ ...minimal, AUTH_ROLES: 'yes' })[0]).toMatch(/^AUTH_ROLES /);
+  });
+});
