@@ -56,4 +56,6 @@ for (let i = 0; i < 3; i++) {
 }
 const medianHost = quantile(coldHost, 0.5);
 const medianBare = quantile(coldBare, 0.5);
-console.log(`  cold start (process start → first 200, median of 3): host ${medianHost.toFixed(0)} ms, bare node ${medianBare.toFixed(0)} ms (${ratio(medianHost, medianBare)})`);
+console.log(
+  `  cold start (process start → first 200, median of 3): host ${medianHost.toFixed(0)} ms, bare node ${medianBare.toFixed(0)} ms (${ratio(medianHost, medianBare)})`,
+);

@@ -39,7 +39,12 @@ try {
     if (Date.now() - start > 15 * 60_000) throw new Error('the rotation run did not finish within 15 minutes');
   }
   const seconds = (Date.now() - start) / 1000;
-  const summary = stack.output().split('\n').reverse().find((line) => line.includes('Rotation run:')) ?? '';
+  const summary =
+    stack
+      .output()
+      .split('\n')
+      .reverse()
+      .find((line) => line.includes('Rotation run:')) ?? '';
   const counters = await stack.admin('counters');
   let accepted = 0;
   let throttled = 0;

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const helpers = new Set(['run.ts', 'load.ts', 'hostOverhead.ts', 'stackProcess.ts']);
-const all = readdirSync(here).filter((file) => file.endsWith('.ts') && !helpers.has(file)).map((file) => file.slice(0, -3));
+const all = readdirSync(here)
+  .filter((file) => file.endsWith('.ts') && !helpers.has(file))
+  .map((file) => file.slice(0, -3));
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 
 let failed = false;

@@ -27,7 +27,9 @@ try {
   const hostOverheadP50 = overhead.host.latency.p50 - overhead.bare.latency.p50;
   const target = 1.2 * results.direct.latency.p50 + hostOverheadP50;
 
-  console.log(`bench/secrets-api: GET one secret; ${options.rounds} interleaved rounds of ${options.latencyCalls} sequential + ${options.throughputCalls} at concurrency ${options.concurrency}`);
+  console.log(
+    `bench/secrets-api: GET one secret; ${options.rounds} interleaved rounds of ${options.latencyCalls} sequential + ${options.throughputCalls} at concurrency ${options.concurrency}`,
+  );
   console.log(`  direct SecretClient.getSecret  p50 ${ms(results.direct.latency.p50)}  p99 ${ms(results.direct.latency.p99)}  ${results.direct.perSecond.toFixed(0)} req/s`);
   console.log(`  GET /api/secrets/{name}        p50 ${ms(results.api.latency.p50)}  p99 ${ms(results.api.latency.p99)}  ${results.api.perSecond.toFixed(0)} req/s`);
   console.log(

@@ -55,11 +55,15 @@ export async function startBenchStack(): Promise<BenchStack> {
       const ca = await readFile(stack.vault.caFile, 'utf8');
       const method = body === undefined ? 'GET' : route === 'reset' ? 'POST' : 'PUT';
       return new Promise((resolve, reject) => {
-        const request = https.request(`${stack.vault.adminUrl}/${route}`, { method, ca, headers: { 'content-type': 'application/json', 'x-emulator-admin-token': stack.vault.adminToken } }, (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${route}: HTTP ${response.statusCode} ${text}`))));
-        });
+        const request = https.request(
+          `${stack.vault.adminUrl}/${route}`,
+          { method, ca, headers: { 'content-type': 'application/json', 'x-emulator-admin-token': stack.vault.adminToken } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${route}: HTTP ${response.statusCode} ${text}`))));
+          },
+        );
         request.on('error', reject);
         request.end(body === undefined ? undefined : JSON.stringify(body));
       });

@@ -19,9 +19,7 @@ export function parseTimeSpan(text: unknown, what: string): number {
     throw new Error(`${what}: '${text}' has a component out of range (hours 0-23, minutes and seconds 0-59)`);
   }
   const fractionMs = fraction ? Number(`0.${fraction}`) * 1000 : 0;
-  return Math.round(
-    ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000 + fractionMs,
-  );
+  return Math.round(((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000 + fractionMs);
 }
 
 /** "hh:mm:ss" (with "d." when a day or more), as .NET prints a TimeSpan. */
@@ -35,5 +33,8 @@ export function formatTimeSpan(ms: number): string {
 
 /** A UTC instant as .NET serialises a DateTimeOffset: "2025-01-02T03:04:05+00:00" (fraction kept when present). */
 export function formatDateTimeOffset(date: Date): string {
-  return date.toISOString().replace(/\.000Z$/, 'Z').replace(/Z$/, '+00:00');
+  return date
+    .toISOString()
+    .replace(/\.000Z$/, 'Z')
+    .replace(/Z$/, '+00:00');
 }

@@ -58,11 +58,7 @@ export class Invoker {
         if (logInfo) this.#logger.log('information', category, `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
       } else {
         this.#logger.log('error', category, `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration}ms)`);
-        this.#logger.log(
-          'error',
-          category,
-          `Exception while executing function: Functions.${fn.name}. ${result.error?.message ?? 'unknown error'}`,
-        );
+        this.#logger.log('error', category, `Exception while executing function: Functions.${fn.name}. ${result.error?.message ?? 'unknown error'}`);
       }
       return result;
     } finally {
@@ -73,9 +69,6 @@ export class Invoker {
   /** Resolves once nothing is in flight, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.#inFlight === 0) return;
-    await Promise.race([
-      new Promise<void>((resolve) => this.#idle.push(resolve)),
-      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
-    ]);
+    await Promise.race([new Promise<void>((resolve) => this.#idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 }

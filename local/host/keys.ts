@@ -43,7 +43,6 @@ export function keyAccess(keys: HostKeys, presented: string | undefined, functio
   return 'none';
 }
 
-
 /** `x-functions-key` wins; `?code=` counts only when the header is absent (a wrong header beats a right code). */
 export function presentedKey(headerValue: string | string[] | undefined, code: string | null): string | undefined {
   if (headerValue !== undefined) return Array.isArray(headerValue) ? headerValue[0] : headerValue;

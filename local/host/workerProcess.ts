@@ -144,10 +144,7 @@ export class WorkerProcess {
 
   #onTimeout(invocationId: string, pending: Pending): void {
     const { logger, functionTimeoutText } = this.#options;
-    this.#settle(
-      invocationId,
-      failure(invocationId, `Timeout value of ${functionTimeoutText} was exceeded by function: Functions.${pending.functionName}`),
-    );
+    this.#settle(invocationId, failure(invocationId, `Timeout value of ${functionTimeoutText} was exceeded by function: Functions.${pending.functionName}`));
     logger.log('error', 'Host.General', `A function timeout has occurred. Host is shutting down and restarting the worker process.`);
     this.#restart();
   }

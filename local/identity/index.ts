@@ -89,11 +89,7 @@ function tokenError(res: ServerResponse, status: number, error: string, descript
 export function listenOn(server: Server, port: number, host: string, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`${what}: port ${port} on ${host} is already in use. Choose another port (or 0 for any free port).`)
-          : error,
-      );
+      reject(error.code === 'EADDRINUSE' ? new Error(`${what}: port ${port} on ${host} is already in use. Choose another port (or 0 for any free port).`) : error);
     };
     server.once('error', onError);
     server.listen(port, host, () => {

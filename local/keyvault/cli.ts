@@ -127,7 +127,11 @@ async function main(): Promise<void> {
   console.log(`Key Vault emulator   ${emulator.vaultUrl}`);
   console.log(`Admin                ${emulator.adminUrl}  (header x-emulator-admin-token: ${emulator.adminToken})`);
   const { timing: model, ...durations } = emulator.settings;
-  console.log(`Timing               ${model} ${Object.entries(durations).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(
+    `Timing               ${model} ${Object.entries(durations)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   console.log(`CA certificate       ${emulator.caFile}`);
   console.log(`Identity endpoint    ${emulator.identityEndpoint}`);
   console.log(`Tenant               ${emulator.tenantId}`);

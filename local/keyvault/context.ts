@@ -14,7 +14,6 @@ export interface VaultPolicy {
   purgeProtection: boolean;
 }
 
-
 export interface RequestContext {
   requestId: string;
   /** Operation name (e.g. `getSecret`), also the counter name. */

@@ -44,8 +44,7 @@ export const errors = {
   badParameter: (message: string) => new KeyVaultError(400, 'BadParameter', message),
   invalidName: (name: string) => new KeyVaultError(400, 'BadParameter', `The request URI contains an invalid name: ${name}`),
   /** The service reads a segment that is not a version as an operation name. */
-  invalidVersion: (method: string, segment: string) =>
-    new KeyVaultError(400, 'BadParameter', `Method ${method} does not allow operation '${segment}'`),
+  invalidVersion: (method: string, segment: string) => new KeyVaultError(400, 'BadParameter', `Method ${method} does not allow operation '${segment}'`),
   invalidProperty: (property: string) => new KeyVaultError(400, 'BadParameter', `Property ${property} has invalid value\r\n`),
   malformedBody: () => new KeyVaultError(400, 'BadParameter', 'The request body is not valid JSON.'),
   missingApiVersion: () => new KeyVaultError(400, 'BadParameter', 'The api-version query parameter is missing.'),
@@ -66,23 +65,14 @@ export const errors = {
     new KeyVaultError(401, 'Unauthorized', "[AggregatedAuthenticationFailure] Error validating token: 'S2S17001'.", undefined, headers),
   /** `encodedHeader` is the token's first part (algorithm and key id; nothing secret). */
   unknownSigningKey: (encodedHeader: string, headers: Record<string, string>) =>
-    new KeyVaultError(
-      401,
-      'Unauthorized',
-      `AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '${encodedHeader}'`,
-      undefined,
-      headers,
-    ),
-  invalidSignature: (headers: Record<string, string>) =>
-    new KeyVaultError(401, 'Unauthorized', 'AKV10019: Token signature is invalid.', undefined, headers),
+    new KeyVaultError(401, 'Unauthorized', `AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '${encodedHeader}'`, undefined, headers),
+  invalidSignature: (headers: Record<string, string>) => new KeyVaultError(401, 'Unauthorized', 'AKV10019: Token signature is invalid.', undefined, headers),
   invalidAudience: (expected: string, found: string, headers: Record<string, string>) =>
     new KeyVaultError(401, 'Unauthorized', `AKV10022: Invalid audience. Expected ${expected}, found: ${found}.`, undefined, headers),
   invalidIssuer: (expected: readonly string[], found: string, headers: Record<string, string>) =>
     new KeyVaultError(401, 'Unauthorized', `AKV10032: Invalid issuer. Expected one of ${expected.join(', ')}, found ${found}.`, undefined, headers),
-  tokenExpired: (headers: Record<string, string>) =>
-    new KeyVaultError(401, 'Unauthorized', "[TokenExpired] Error validating token: 'S2S12086'.", undefined, headers),
-  tokenNotYetValid: (headers: Record<string, string>) =>
-    new KeyVaultError(401, 'Unauthorized', 'AKV10014: Token is not yet valid.', undefined, headers),
+  tokenExpired: (headers: Record<string, string>) => new KeyVaultError(401, 'Unauthorized', "[TokenExpired] Error validating token: 'S2S12086'.", undefined, headers),
+  tokenNotYetValid: (headers: Record<string, string>) => new KeyVaultError(401, 'Unauthorized', 'AKV10014: Token is not yet valid.', undefined, headers),
   /** Emulator admin routes (/_emulator) without the right admin token. */
   adminTokenRequired: (headerName: string) => new KeyVaultError(401, 'Unauthorized', `Admin routes require the ${headerName} header.`),
 
@@ -103,12 +93,7 @@ export const errors = {
       'ForbiddenByRbac',
     ),
   disabled: (noun: ObjectNoun, operation = 'get') =>
-    new KeyVaultError(
-      403,
-      'Forbidden',
-      `Operation ${operation} is not allowed on a disabled ${noun.toLowerCase()}.`,
-      `${noun}Disabled`,
-    ),
+    new KeyVaultError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled ${noun.toLowerCase()}.`, `${noun}Disabled`),
   purgeProtected: (vault: string) =>
     new KeyVaultError(
       403,
@@ -132,10 +117,8 @@ export const errors = {
     ),
   /** GET of a deleted object whose delete is still being carried out; a name that is not
    * deleted at all gets `notFound`. */
-  deletionInProgress: (noun: ObjectNoun, name: string) =>
-    new KeyVaultError(404, notFoundCode[noun], `Deleted ${noun} not found: ${name}`),
-  pendingCertificateNotFound: (name: string) =>
-    new KeyVaultError(404, 'PendingCertificateNotFound', `Pending Certificate not found: ${name}`),
+  deletionInProgress: (noun: ObjectNoun, name: string) => new KeyVaultError(404, notFoundCode[noun], `Deleted ${noun} not found: ${name}`),
+  pendingCertificateNotFound: (name: string) => new KeyVaultError(404, 'PendingCertificateNotFound', `Pending Certificate not found: ${name}`),
   /** Generic 404 for certificate sub-resources (issuers, contacts). */
   resourceNotFound: (code: string, message: string) => new KeyVaultError(404, code, message),
 
@@ -164,31 +147,30 @@ export const errors = {
   pendingCertificateExists: () =>
     new KeyVaultError(409, 'Forbidden', "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress."),
   /** Merge of an operation that an issuer is carrying out (the service's text, typo included). */
-  mergeWhileIssuing: (issuer: string) =>
-    new KeyVaultError(403, 'Forbidden', `Merge is forbidden on pending object created with issuer : ${issuer} while it is in progess.`),
+  mergeWhileIssuing: (issuer: string) => new KeyVaultError(403, 'Forbidden', `Merge is forbidden on pending object created with issuer : ${issuer} while it is in progess.`),
   certificateNameInUse: (name: string) =>
     new KeyVaultError(409, 'Conflict', `A secret named ${name} that is not managed by a certificate already exists; choose another certificate name.`),
   notMergeable: (name: string) =>
-    new KeyVaultError(403, 'Forbidden', `The pending operation of certificate ${name} is not waiting for a merge (its issuer signs it, or it already finished).`, 'ForbiddenByPolicy'),
+    new KeyVaultError(
+      403,
+      'Forbidden',
+      `The pending operation of certificate ${name} is not waiting for a merge (its issuer signs it, or it already finished).`,
+      'ForbiddenByPolicy',
+    ),
   issuerNotFound: () => new KeyVaultError(404, 'CertificateIssuerNotFound', 'Issuer not found'),
   contactsNotFound: () => new KeyVaultError(404, 'ContactsNotFound', 'Contacts not found'),
 
   // 429 / 503 (fault injection and throttling). Retry-After is always sent: the service's 429 may
   // lack it, but the JS SDK retries a 429 only when it is there.
   throttled: (retryAfterSeconds: number) =>
-    new KeyVaultError(
-      429,
-      'Throttled',
-      'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached',
-      undefined,
-      { 'retry-after': String(retryAfterSeconds) },
-    ),
+    new KeyVaultError(429, 'Throttled', 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached', undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
   serviceUnavailable: (retryAfterSeconds: number) =>
     new KeyVaultError(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry.', undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
 
   // 500 — never with internals
-  internal: (requestId: string) =>
-    new KeyVaultError(500, 'InternalServerError', `The server encountered an internal error. Request id: ${requestId}.`),
+  internal: (requestId: string) => new KeyVaultError(500, 'InternalServerError', `The server encountered an internal error. Request id: ${requestId}.`),
 };

@@ -1,13 +1,7 @@
 // Programmatic API of the Key Vault emulator (used by the local stack, tests and cli.ts).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  startIdentityEndpoint,
-  SYSTEM_ASSIGNED,
-  type IdentityEndpointOptions,
-  type IdentityPrincipal,
-  type RunningIdentityEndpoint,
-} from '../identity/index.js';
+import { startIdentityEndpoint, SYSTEM_ASSIGNED, type IdentityEndpointOptions, type IdentityPrincipal, type RunningIdentityEndpoint } from '../identity/index.js';
 import { defaultCaDir, ensureLocalCa, issueServerCertificate } from '../tls/index.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { TokenVerifier } from './auth/jwt.js';
@@ -173,7 +167,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const principals = (): EmulatorPrincipal[] =>
       identity.principals.map((p) => ({
         ...p,
-        roles: [...new Set(roles.list().filter((a) => a.principalId.toLowerCase() === p.objectId.toLowerCase()).map((a) => a.role))],
+        roles: [
+          ...new Set(
+            roles
+              .list()
+              .filter((a) => a.principalId.toLowerCase() === p.objectId.toLowerCase())
+              .map((a) => a.role),
+          ),
+        ],
       }));
 
     const app = buildKeyVaultServer({
@@ -188,8 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       operations,
       adminToken: options.adminToken,
       onInternalError:
-        options.onInternalError ??
-        ((error, requestId) => console.error(`[kv-emulator] internal error (request ${requestId}): ${(error as Error)?.stack ?? String(error)}`)),
+        options.onInternalError ?? ((error, requestId) => console.error(`[kv-emulator] internal error (request ${requestId}): ${(error as Error)?.stack ?? String(error)}`)),
       registerAdmin: (server) =>
         registerAdminRoutes(server, {
           counters,

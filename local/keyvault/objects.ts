@@ -176,11 +176,7 @@ export function listable<T extends StoredObject<unknown, unknown>>(items: readon
 }
 
 /** `recoveryId`, `deletedDate`, `scheduledPurgeDate` wire fields (only when soft delete is on). */
-export function deletedFields(
-  ctx: Pick<RequestContext, 'vaultUrl' | 'policy'>,
-  deletedCollection: string,
-  object: StoredObject<unknown, unknown>,
-): Record<string, unknown> {
+export function deletedFields(ctx: Pick<RequestContext, 'vaultUrl' | 'policy'>, deletedCollection: string, object: StoredObject<unknown, unknown>): Record<string, unknown> {
   if (!object.deleted || ctx.policy.recoverableDays <= 0) return {};
   return {
     recoveryId: `${ctx.vaultUrl}/${deletedCollection}/${object.name}`,

@@ -3,14 +3,7 @@
 import { z } from 'zod';
 import type { RequestContext } from './context.js';
 import { errors } from './errors.js';
-import {
-  CONTENT_TYPE_MAX_LENGTH,
-  OBJECT_NAME_PATTERN,
-  TAG_NAME_MAX_LENGTH,
-  TAG_VALUE_MAX_LENGTH,
-  TAGS_MAX_COUNT,
-  VERSION_PATTERN,
-} from './limits.js';
+import { CONTENT_TYPE_MAX_LENGTH, OBJECT_NAME_PATTERN, TAG_NAME_MAX_LENGTH, TAG_VALUE_MAX_LENGTH, TAGS_MAX_COUNT, VERSION_PATTERN } from './limits.js';
 
 export function validateName(name: string): string {
   if (!OBJECT_NAME_PATTERN.test(name)) throw errors.invalidName(name);

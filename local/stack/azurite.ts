@@ -9,8 +9,7 @@ const azuriteBin = path.join(repoRoot, 'node_modules', '.bin', 'azurite');
 
 /** Azurite's published development account (the same for every Azurite install). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteOptions {
   /** Data folder; ignored with `inMemory`. */
@@ -45,9 +44,12 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     '--silent',
     '--skipApiVersionCheck',
     '--disableTelemetry',
-    '--blobPort', String(ports.blob),
-    '--queuePort', String(ports.queue),
-    '--tablePort', String(ports.table),
+    '--blobPort',
+    String(ports.blob),
+    '--queuePort',
+    String(ports.queue),
+    '--tablePort',
+    String(ports.table),
   ];
   if (options.inMemory) args.push('--inMemoryPersistence');
   else {

@@ -48,7 +48,19 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Run
   const child = spawn(
     process.execPath,
     // tsx resolved from this repository, so that any app folder can be the working directory.
-    ['--import', tsxLoader, path.join(repoRoot, 'local/host/cli.ts'), '--app', options.appDir, '--port', String(options.port), '--ready-file', options.readyFile, '--data-dir', options.dataDir],
+    [
+      '--import',
+      tsxLoader,
+      path.join(repoRoot, 'local/host/cli.ts'),
+      '--app',
+      options.appDir,
+      '--port',
+      String(options.port),
+      '--ready-file',
+      options.readyFile,
+      '--data-dir',
+      options.dataDir,
+    ],
     { cwd: options.appDir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const write = options.output ?? ((chunk: string) => process.stdout.write(chunk));

@@ -39,7 +39,9 @@ const subtle = webcrypto.subtle;
 export const DEFAULT_SERVER_HOST_NAMES = ['localhost', '127.0.0.1', '::1', '*.vault.azure.net'];
 
 function toPem(label: string, der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN ${label}-----\n${b64.endsWith('\n') ? b64 : `${b64}\n`}-----END ${label}-----\n`;
 }
 
@@ -140,7 +142,10 @@ export async function ensureLocalCa(dir: string): Promise<LocalCa> {
       await handle.close();
       break;
     } catch {
-      const stale = await stat(lock).then((s) => Date.now() - s.mtimeMs > 30_000, () => true);
+      const stale = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs > 30_000,
+        () => true,
+      );
       if (stale) await rm(lock, { force: true });
       else if (Date.now() > deadline) throw new Error(`Timed out waiting for the CA lock ${lock}`);
       else await new Promise((resolve) => setTimeout(resolve, 50));
@@ -156,13 +161,7 @@ export async function ensureLocalCa(dir: string): Promise<LocalCa> {
 /** Issues a server certificate (ECDSA P-256, 1 year) for `hostNames` plus the defaults. */
 export async function issueServerCertificate(ca: LocalCa, hostNames: readonly string[] = []): Promise<ServerCertificate> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await subtle.importKey(
-    'pkcs8',
-    createPrivateKey(ca.keyPem).export({ type: 'pkcs8', format: 'der' }),
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    false,
-    ['sign'],
-  );
+  const caKey = await subtle.importKey('pkcs8', createPrivateKey(ca.keyPem).export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   const names = [...new Set([...DEFAULT_SERVER_HOST_NAMES, ...hostNames].map((n) => n.trim().toLowerCase()).filter(Boolean))];
   const keys = await subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();

@@ -4,7 +4,6 @@ import type { CertificateOperation, CertificatePolicy, CertificateProperties, De
 import { iso, toCommonProperties } from '../platform/objectProperties.js';
 import type { CertificatePolicyInput, CertificateResponse, CertificateSummary, DeletedCertificateResponse, PendingOperationResponse } from './schemas.js';
 
-
 export function toPem(der: Uint8Array): string {
   const base64 = Buffer.from(der).toString('base64');
   return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
@@ -43,9 +42,7 @@ export function toPolicy(policy: CertificatePolicy): CertificatePolicyInput {
   const sans = policy.subjectAlternativeNames;
   const result: CertificatePolicyInput = {
     subject: policy.subject,
-    subjectAlternativeNames: sans
-      ? { dnsNames: sans.dnsNames, emails: sans.emails, userPrincipalNames: sans.userPrincipalNames }
-      : undefined,
+    subjectAlternativeNames: sans ? { dnsNames: sans.dnsNames, emails: sans.emails, userPrincipalNames: sans.userPrincipalNames } : undefined,
     issuerName: policy.issuerName,
     keyType: policy.keyType as CertificatePolicyInput['keyType'],
     keySize: policy.keySize as CertificatePolicyInput['keySize'],

@@ -6,7 +6,17 @@ import { pageQuerySchema, pageSchema } from '../platform/paging.js';
 export const certificateNameParams = z.object({ name: objectNameSchema });
 export const certificateVersionParams = z.object({ name: objectNameSchema, version: versionSchema });
 
-const keyUsages = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+const keyUsages = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
 
 const lifetimeAction = z
   .strictObject({
@@ -35,7 +45,10 @@ export const certificatePolicySchema = z
     reuseKey: z.boolean().optional(),
     contentType: z.enum(['application/x-pkcs12', 'application/x-pem-file']).optional(),
     validityInMonths: z.number().int().min(1).max(1200).optional(),
-    enhancedKeyUsage: z.array(z.string().regex(/^\d+(\.\d+)+$/, 'must be an OID such as 1.3.6.1.5.5.7.3.1')).max(20).optional(),
+    enhancedKeyUsage: z
+      .array(z.string().regex(/^\d+(\.\d+)+$/, 'must be an OID such as 1.3.6.1.5.5.7.3.1'))
+      .max(20)
+      .optional(),
     keyUsage: z.array(z.enum(keyUsages)).max(keyUsages.length).optional(),
     lifetimeActions: z.array(lifetimeAction).max(1).optional(),
     certificateTransparency: z.boolean().optional(),
@@ -61,14 +74,15 @@ export const namesItsSubject = {
   options: { message: 'needs a subject or at least one subject alternative name', path: ['policy'] },
 };
 
-export const createCertificateBody = z
-  .strictObject(newCertificateShape)
-  .refine(namesItsSubject.check, namesItsSubject.options)
-  .meta({ id: 'CreateCertificateRequest' });
+export const createCertificateBody = z.strictObject(newCertificateShape).refine(namesItsSubject.check, namesItsSubject.options).meta({ id: 'CreateCertificateRequest' });
 
 export const importCertificateBody = z
   .strictObject({
-    certificate: z.string().min(1).max(256 * 1024).meta({ description: 'PEM text (key and certificates) or base64 PFX.' }),
+    certificate: z
+      .string()
+      .min(1)
+      .max(256 * 1024)
+      .meta({ description: 'PEM text (key and certificates) or base64 PFX.' }),
     password: z.string().max(1024).optional().meta({ description: 'PFX password, if any.' }),
     policy: certificatePolicySchema.optional(),
     tags: tagsSchema.optional(),

@@ -8,13 +8,7 @@ import { Problem, problems } from '../platform/problems.js';
 import { vaultCall, vaultProblem } from '../platform/vaultFailures.js';
 import { whenSettled } from '../platform/vaultSettling.js';
 import { toCertificate, toCertificateSummary, toDeletedCertificate, toPendingOperation, toPolicy } from './mapping.js';
-import type {
-  CertificatePolicyInput,
-  CertificateResponse,
-  CertificateSummary,
-  DeletedCertificateResponse,
-  PendingOperationResponse,
-} from './schemas.js';
+import type { CertificatePolicyInput, CertificateResponse, CertificateSummary, DeletedCertificateResponse, PendingOperationResponse } from './schemas.js';
 
 export interface CertificatesDeps {
   client: CertificateClient;
@@ -59,9 +53,7 @@ export class CertificatesService {
   }
 
   async get(name: string, version?: string): Promise<CertificateResponse> {
-    const certificate = await vaultCall(subject(name), () =>
-      version ? this.deps.client.getCertificateVersion(name, version) : this.deps.client.getCertificate(name),
-    );
+    const certificate = await vaultCall(subject(name), () => (version ? this.deps.client.getCertificateVersion(name, version) : this.deps.client.getCertificate(name)));
     return toCertificate(certificate);
   }
 
@@ -117,7 +109,13 @@ export class CertificatesService {
   }
 
   async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<CertificateSummary>> {
-    const request = { listing: `certificate-versions:${name.toLowerCase()}`, pathPrefix: `/certificates/${name}/versions`, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
+    const request = {
+      listing: `certificate-versions:${name.toLowerCase()}`,
+      pathPrefix: `/certificates/${name}/versions`,
+      vaultUrl: this.deps.vaultUrl,
+      pageSize,
+      continuationToken,
+    };
     return vaultCall(subject(name), () =>
       readApiPage(request, (link) => this.deps.client.listPropertiesOfCertificateVersions(name).byPage({ continuationToken: link }), toCertificateSummary),
     );
@@ -125,9 +123,7 @@ export class CertificatesService {
 
   async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedCertificateResponse>> {
     const request = { listing: 'deleted-certificates', pathPrefix: '/deletedcertificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
-    return vaultCall(subject('*'), () =>
-      readApiPage(request, (link) => this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }), toDeletedCertificate),
-    );
+    return vaultCall(subject('*'), () => readApiPage(request, (link) => this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }), toDeletedCertificate));
   }
 
   async getDeleted(name: string): Promise<DeletedCertificateResponse> {

@@ -5,5 +5,9 @@ import { getServices } from '../services.js';
 app.storageQueue('certificateJobs', {
   queueName: '%JOBS_QUEUE%',
   connection: 'AzureWebJobsStorage',
-  handler: async (message, context) => handleJobMessage(message, getServices().worker((line) => context.log(line))),
+  handler: async (message, context) =>
+    handleJobMessage(
+      message,
+      getServices().worker((line) => context.log(line)),
+    ),
 });

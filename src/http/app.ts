@@ -25,7 +25,8 @@ export const app = {
       }
       const routeParams = [...options.route.matchAll(/\{(\w+)[^}]*\}/g)].map((match) => match[1]).sort();
       const schemaParams = Object.keys((endpoint.params as { shape?: object } | undefined)?.shape ?? {}).sort();
-      if (routeParams.join() !== schemaParams.join()) throw new Error(`Function ${name}: route parameters ${routeParams.join()} do not match its schema's ${schemaParams.join()}`);
+      if (routeParams.join() !== schemaParams.join())
+        throw new Error(`Function ${name}: route parameters ${routeParams.join()} do not match its schema's ${schemaParams.join()}`);
       registered.push({ name, route: options.route, method: options.methods[0], authLevel, endpoint });
     }
     functions.http(name, options);

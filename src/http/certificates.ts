@@ -88,7 +88,8 @@ export const listCertificateVersions = defineEndpoint({
   params: certificateNameParams,
   query: listQuery,
   responses: { 200: { description: 'A page of versions.', schema: certificatePageSchema } },
-  handle: async ({ services, request, params, query }) => pageResponse(request, query, await services.certificates.listVersions(params.name, query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, request, params, query }) =>
+    pageResponse(request, query, await services.certificates.listVersions(params.name, query.maxPageSize, query.continuationToken)),
 });
 
 export const updateCertificate = defineEndpoint({
@@ -184,7 +185,10 @@ export const getDeletedCertificate = defineEndpoint({
   tag: TAG,
   permission: 'read',
   params: certificateNameParams,
-  responses: { 200: { description: 'The deleted certificate.', schema: deletedCertificateSchema }, 404: { description: 'No such deleted certificate.', schema: errorBodySchema } },
+  responses: {
+    200: { description: 'The deleted certificate.', schema: deletedCertificateSchema },
+    404: { description: 'No such deleted certificate.', schema: errorBodySchema },
+  },
   handle: async ({ services, params }) => ok(await services.certificates.getDeleted(params.name)),
 });
 

@@ -51,9 +51,7 @@ export interface Endpoint<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   handle(input: EndpointInput<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<EndpointResult>;
 }
 
-export function defineEndpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
-  endpoint: Endpoint<P, Q, B>,
-): Endpoint<P, Q, B> {
+export function defineEndpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(endpoint: Endpoint<P, Q, B>): Endpoint<P, Q, B> {
   return endpoint;
 }
 
@@ -73,14 +71,10 @@ export function endpoint(definition: Endpoint): HttpHandler {
     if (definition.permission !== 'public' && services.config.AUTH_ROLES) authorize(request, definition.permission);
     const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
     const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
-    const body = definition.body
-      ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes })
-      : undefined;
+    const body = definition.body ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes }) : undefined;
     const apiBase = apiBaseUrl(request, binding.route?.split('/')[0] ?? '');
     const result = await definition.handle({ params, query, body, request, context, requestId, services, apiBase });
-    return result.body === undefined
-      ? { status: result.status, headers: result.headers }
-      : { status: result.status, jsonBody: result.body, headers: result.headers };
+    return result.body === undefined ? { status: result.status, headers: result.headers } : { status: result.status, jsonBody: result.body, headers: result.headers };
   });
   bindings.set(handler, binding);
   return handler;

@@ -56,12 +56,7 @@ export const setSecret = defineEndpoint({
     422: { description: 'The Idempotency-Key was used with a different request.', schema: errorBodySchema },
   },
   handle: async ({ services, request, params, query, body, apiBase }) => {
-    const { secret, created } = await services.secrets.set(
-      params.name,
-      body!,
-      preconditionsOf(request),
-      request.headers.get('idempotency-key') ?? undefined,
-    );
+    const { secret, created } = await services.secrets.set(params.name, body!, preconditionsOf(request), request.headers.get('idempotency-key') ?? undefined);
     const { value: _value, ...withoutValue } = secret;
     const result = ok(query.returnValue === 'true' ? secret : withoutValue, secret.version, created ? 201 : 200);
     if (created) result.headers!.location = `${apiBase}/secrets/${params.name}/versions/${secret.version}`;

@@ -16,7 +16,10 @@ export const jobMessageSchema = z
     name: objectNameSchema,
     ...newCertificateShape,
     /** A Key Vault poller's `toString()`: the worker resumes it instead of starting over. */
-    pollerState: z.string().max(64 * 1024).optional(),
+    pollerState: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
     /** Incremented on every re-enqueue by the worker itself (not by queue redelivery). */
     attempt: z.number().int().min(0),
   })

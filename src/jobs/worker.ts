@@ -139,7 +139,9 @@ async function settleFailure(job: JobMessage, claim: Claim, caught: unknown, dep
   }
   const lastError = describeTransient(error, job.name, deps.certificates.vaultUrl);
   const released = await deps.operations.update(job.operationId, (current) =>
-    isTerminal(current.status) || !holds(claim)(current) ? undefined : { ...current, error: lastError, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } },
+    isTerminal(current.status) || !holds(claim)(current)
+      ? undefined
+      : { ...current, error: lastError, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } },
   );
   const failure = classifyVaultFailure(error);
   if (failure.class === 'throttled' && fromVault(error, deps.certificates.vaultUrl) && released.progress.leaseOwner === undefined) {

@@ -71,10 +71,15 @@ export async function sweepStuckOperations(deps: OperationsDeps, stuckAfterMs = 
   const now = deps.now?.() ?? new Date();
   let swept = 0;
   for (const stuck of await deps.store.listNotStartedBefore(new Date(now.getTime() - stuckAfterMs))) {
-    const { changed } = await finishOperation(deps, stuck.id, {
-      status: 'Failed',
-      error: { code: 'JobNotStarted', message: `The job did not start within ${Math.round(stuckAfterMs / 60_000)} minutes; start the operation again.` },
-    }, (current) => current.status === 'NotStarted');
+    const { changed } = await finishOperation(
+      deps,
+      stuck.id,
+      {
+        status: 'Failed',
+        error: { code: 'JobNotStarted', message: `The job did not start within ${Math.round(stuckAfterMs / 60_000)} minutes; start the operation again.` },
+      },
+      (current) => current.status === 'NotStarted',
+    );
     if (changed) swept++;
   }
   if (swept > 0) deps.log(`Failed ${swept} operation(s) whose job never started`);

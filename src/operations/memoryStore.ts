@@ -37,7 +37,9 @@ export class InMemoryOperationStore implements OperationStore {
   }
 
   async listNotStartedBefore(time: Date): Promise<StoredOperation[]> {
-    return [...this.operations.values()].filter((operation) => operation.status === 'NotStarted' && Date.parse(operation.createdAt) < time.getTime()).map((operation) => structuredClone(operation));
+    return [...this.operations.values()]
+      .filter((operation) => operation.status === 'NotStarted' && Date.parse(operation.createdAt) < time.getTime())
+      .map((operation) => structuredClone(operation));
   }
 
   async getRenewalState(name: string): Promise<RenewalState> {

@@ -38,10 +38,7 @@ export interface StoredOperation extends Operation {
 }
 
 /** What a terminal operation ends with. */
-export type OperationOutcome =
-  | { status: 'Succeeded'; result?: Operation['result'] }
-  | { status: 'Canceled' }
-  | { status: 'Failed'; error: { code: string; message: string } };
+export type OperationOutcome = { status: 'Succeeded'; result?: Operation['result'] } | { status: 'Canceled' } | { status: 'Failed'; error: { code: string; message: string } };
 
 /** The operation as clients see it: without the worker's bookkeeping. */
 export function publicView(operation: StoredOperation): Operation {

@@ -5,7 +5,12 @@ import { problems } from './problems.js';
 export const etagOf = (version: string) => `"${version}"`;
 
 function parseEtags(header: string): string[] {
-  return header.split(',').map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+  return header.split(',').map((tag) =>
+    tag
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1'),
+  );
 }
 
 export interface Preconditions {
@@ -33,7 +38,7 @@ export function checkPreconditions(p: Preconditions, currentVersion: string | un
   if (p.ifNoneMatchAny && currentVersion !== undefined) {
     throw problems.preconditionFailed('The object already exists (If-None-Match: *).', 'If-None-Match');
   }
-  if (p.ifMatch && !p.ifMatch.some((tag) => tag === '*' ? currentVersion !== undefined : tag === currentVersion)) {
+  if (p.ifMatch && !p.ifMatch.some((tag) => (tag === '*' ? currentVersion !== undefined : tag === currentVersion))) {
     throw problems.preconditionFailed(
       currentVersion === undefined ? 'The object does not exist (If-Match).' : `The current version is ${etagOf(currentVersion)}, not the one in If-Match.`,
       'If-Match',

@@ -43,23 +43,24 @@ export const configSchema = z
     KEYVAULT_LOCAL: booleanSetting,
   })
   // Runs even when other settings are invalid, so that one start-up error lists every problem.
-  .superRefine((settings, ctx) => {
-    const identityBased = settings.AzureWebJobsStorage__queueServiceUri !== undefined;
-    if (!settings.AzureWebJobsStorage && !identityBased) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AzureWebJobsStorage'],
-        message:
-          'is required: set a connection string, or the identity-based settings ' +
-          'AzureWebJobsStorage__queueServiceUri, __tableServiceUri and __blobServiceUri',
-      });
-    }
-    if (identityBased) {
-      for (const key of ['AzureWebJobsStorage__tableServiceUri', 'AzureWebJobsStorage__blobServiceUri'] as const) {
-        if (!settings[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with identity-based storage' });
+  .superRefine(
+    (settings, ctx) => {
+      const identityBased = settings.AzureWebJobsStorage__queueServiceUri !== undefined;
+      if (!settings.AzureWebJobsStorage && !identityBased) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AzureWebJobsStorage'],
+          message: 'is required: set a connection string, or the identity-based settings ' + 'AzureWebJobsStorage__queueServiceUri, __tableServiceUri and __blobServiceUri',
+        });
       }
-    }
-  }, { when: () => true });
+      if (identityBased) {
+        for (const key of ['AzureWebJobsStorage__tableServiceUri', 'AzureWebJobsStorage__blobServiceUri'] as const) {
+          if (!settings[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with identity-based storage' });
+        }
+      }
+    },
+    { when: () => true },
+  );
 
 export type AppConfig = z.infer<typeof configSchema>;
 

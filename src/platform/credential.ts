@@ -8,11 +8,7 @@ import type { AppConfig } from './config.js';
  */
 export function createCredential(config: Pick<AppConfig, 'AZURE_CLIENT_ID' | 'AZURE_CREDENTIAL'>): TokenCredential {
   if (config.AZURE_CREDENTIAL === 'developer') {
-    return new DefaultAzureCredential(
-      config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
-    );
+    return new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {});
   }
-  return config.AZURE_CLIENT_ID
-    ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID })
-    : new ManagedIdentityCredential();
+  return config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
 }

@@ -34,7 +34,10 @@ export function eventFields(event: VaultEvent): VaultEvent {
 export class QueueEventPublisher implements EventPublisher, EventSender {
   private ensureQueue: () => Promise<void>;
 
-  constructor(private readonly queue: QueueClient, private readonly sendTimeoutMs = 10_000) {
+  constructor(
+    private readonly queue: QueueClient,
+    private readonly sendTimeoutMs = 10_000,
+  ) {
     this.ensureQueue = this.creation();
   }
 

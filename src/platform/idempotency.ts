@@ -64,7 +64,10 @@ export class TableIdempotencyStore implements IdempotencyStore {
   private readonly serverKey: () => Promise<Buffer>;
   private readonly now: () => number;
 
-  constructor(private readonly table: TableClient, options: TableIdempotencyOptions) {
+  constructor(
+    private readonly table: TableClient,
+    options: TableIdempotencyOptions,
+  ) {
     this.serverKey = options.serverKey;
     this.now = options.now ?? Date.now;
     this.ensureTable = onceUntilFailure(() => table.createTable());

@@ -30,7 +30,10 @@ interface OutboxEntity {
 export class TableOutbox implements Outbox {
   private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly table: TableClient, private readonly partition = 'outbox') {
+  constructor(
+    private readonly table: TableClient,
+    private readonly partition = 'outbox',
+  ) {
     this.ensureTable = onceUntilFailure(() => table.createTable());
   }
 

@@ -6,7 +6,7 @@ import { problems } from './problems.js';
 
 export const pageQuerySchema = z.object({
   maxPageSize: z.coerce.number().int().min(1).max(25).optional().meta({ description: 'Items per page, 1-25 (default 25).' }),
-  continuationToken: z.string().min(1).max(4096).optional().meta({ description: 'Opaque token from a previous page\'s nextLink.' }),
+  continuationToken: z.string().min(1).max(4096).optional().meta({ description: "Opaque token from a previous page's nextLink." }),
 });
 
 export type PageQuery = z.infer<typeof pageQuerySchema>;

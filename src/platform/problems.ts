@@ -52,13 +52,10 @@ export const problems = {
   unsupportedMediaType: (contentType: string) =>
     new Problem('unsupportedMediaType', 'UnsupportedMediaType', `The request body must be application/json, not '${contentType}'.`),
   payloadTooLarge: (maxBytes: number) => new Problem('tooLarge', 'PayloadTooLarge', `The request body is larger than ${maxBytes} bytes.`),
-  invalidContinuationToken: () =>
-    new Problem('invalid', 'InvalidContinuationToken', 'continuationToken is not a token this listing returned.', 'continuationToken'),
+  invalidContinuationToken: () => new Problem('invalid', 'InvalidContinuationToken', 'continuationToken is not a token this listing returned.', 'continuationToken'),
   preconditionFailed: (message: string, header: string) => new Problem('preconditionFailed', 'PreconditionFailed', message, header),
-  idempotencyKeyReused: () =>
-    new Problem('unprocessable', 'IdempotencyKeyReused', 'This Idempotency-Key was used with a different request.', 'Idempotency-Key'),
-  requestInProgress: () =>
-    new Problem('conflict', 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', 1),
+  idempotencyKeyReused: () => new Problem('unprocessable', 'IdempotencyKeyReused', 'This Idempotency-Key was used with a different request.', 'Idempotency-Key'),
+  requestInProgress: () => new Problem('conflict', 'RequestInProgress', 'A request with this Idempotency-Key is still in progress.', 'Idempotency-Key', 1),
   invalidCertificate: (why: string) => new Problem('invalid', 'InvalidCertificate', `The certificate cannot be imported: ${why}.`, 'certificate'),
   invalidJobPolicy: (why: string) => new Problem('invalid', 'InvalidPolicy', `The job's certificate policy is invalid: ${why}.`),
 
@@ -82,8 +79,7 @@ export const problems = {
     );
   },
   beingDeleted: (subject: Subject) => new Problem('conflict', 'ObjectIsBeingDeleted', `${label(subject)} is still being deleted. Try again shortly.`, undefined, 5),
-  beingRecovered: (subject: Subject) =>
-    new Problem('conflict', 'ObjectIsBeingRecovered', `${label(subject)} is still being recovered. Try again shortly.`, undefined, 5),
+  beingRecovered: (subject: Subject) => new Problem('conflict', 'ObjectIsBeingRecovered', `${label(subject)} is still being recovered. Try again shortly.`, undefined, 5),
   stateConflict: (subject: Subject) => new Problem('conflict', 'Conflict', `${label(subject)} is in a state that does not allow this operation.`),
   disabled: (subject: Subject) => new Problem('forbidden', `${subject.kind}Disabled`, `${label(subject)} is disabled; enable it with PATCH before reading it.`),
   vaultAccessDenied: (subject: Subject) =>
@@ -110,6 +106,5 @@ export const problems = {
   // The service itself
   docsNotFound: () => new Problem('notFound', 'NotFound', 'No such documentation file.'),
   /** What an unexpected failure looks like from outside: only the request id, no internals. */
-  internal: (requestId: string) =>
-    new Problem('internal', 'InternalError', `The server could not complete the request. Quote request id ${requestId} when reporting it.`),
+  internal: (requestId: string) => new Problem('internal', 'InternalError', `The server could not complete the request. Quote request id ${requestId} when reporting it.`),
 };

@@ -9,11 +9,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
  * Reads and validates a JSON body. The error names the offending field (`target`) and never
  * quotes the value that was sent, which may be a secret.
  */
-export async function readJsonBody<T extends z.ZodType>(
-  request: HttpRequest,
-  schema: T,
-  options: { required: boolean; maxBytes?: number },
-): Promise<z.infer<T> | undefined> {
+export async function readJsonBody<T extends z.ZodType>(request: HttpRequest, schema: T, options: { required: boolean; maxBytes?: number }): Promise<z.infer<T> | undefined> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw payloadTooLarge(maxBytes);

@@ -11,7 +11,10 @@ export interface RunLease {
 }
 
 export class LeaseLostError extends Error {
-  constructor(readonly leaseName: string, readonly why: string) {
+  constructor(
+    readonly leaseName: string,
+    readonly why: string,
+  ) {
     super(`the run lease '${leaseName}' was lost: ${why}`);
     this.name = 'LeaseLostError';
   }

@@ -35,9 +35,7 @@ export interface PlannedRotation {
 }
 
 export type RotationOutcome =
-  | { name: string; status: 'rotated'; version: string }
-  | { name: string; status: 'skipped'; reason: string }
-  | { name: string; status: 'failed'; reason: string };
+  { name: string; status: 'rotated'; version: string } | { name: string; status: 'skipped'; reason: string } | { name: string; status: 'failed'; reason: string };
 
 export interface RunSummary {
   planned: number;

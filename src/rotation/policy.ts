@@ -33,7 +33,10 @@ function duration(tags: Record<string, string>, tag: string): Duration | undefin
 }
 
 class PolicyError extends Error {
-  constructor(readonly tag: string, reason: string) {
+  constructor(
+    readonly tag: string,
+    reason: string,
+  ) {
     super(reason);
   }
 }

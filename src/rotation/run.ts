@@ -81,9 +81,7 @@ export function describeRun(result: ScheduledRotationResult): string {
   if (result.secrets) {
     const counts = { rotated: 0, skipped: 0, failed: 0 };
     for (const outcome of result.secrets.outcomes) counts[outcome.status]++;
-    parts.push(
-      `${result.secrets.planned} due, ${counts.rotated} rotated, ${counts.skipped} skipped, ${counts.failed} failed, ${result.secrets.invalid} invalid policies`,
-    );
+    parts.push(`${result.secrets.planned} due, ${counts.rotated} rotated, ${counts.skipped} skipped, ${counts.failed} failed, ${result.secrets.invalid} invalid policies`);
   } else {
     parts.push('secrets not rotated');
   }

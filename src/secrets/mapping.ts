@@ -3,7 +3,6 @@ import type { DeletedSecret, KeyVaultSecret, SecretProperties } from '@azure/key
 import { iso, toCommonProperties } from '../platform/objectProperties.js';
 import type { DeletedSecretResponse, SecretResponse } from './schemas.js';
 
-
 export function toSecretProperties(properties: SecretProperties): SecretResponse['properties'] {
   return { ...toCommonProperties(properties), contentType: properties.contentType, managed: properties.managed ?? false };
 }

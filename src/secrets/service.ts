@@ -15,7 +15,6 @@ export interface SecretsDeps {
   idempotency: IdempotencyStore;
 }
 
-
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : undefined);
 const subject = (name: string) => ({ kind: 'Secret' as const, name });
 const deletedSubject = (name: string) => ({ kind: 'Secret' as const, name, deleted: true });

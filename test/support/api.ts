@@ -16,7 +16,10 @@ export interface CallOptions {
 }
 
 export class ApiClient {
-  constructor(readonly baseUrl: string, readonly functionKey: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly functionKey: string,
+  ) {}
 
   async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };

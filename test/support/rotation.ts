@@ -72,7 +72,9 @@ export class RotationTimer {
 
   /** Whether a run holds the rotation lease (a blob lease in the app's storage account). */
   async leaseHeld(): Promise<boolean> {
-    const blob = BlobServiceClient.fromConnectionString(this.app.storageConnectionString).getContainerClient('run-leases').getBlobClient(rotationLeaseName(this.app.emulator.vaultUrl));
+    const blob = BlobServiceClient.fromConnectionString(this.app.storageConnectionString)
+      .getContainerClient('run-leases')
+      .getBlobClient(rotationLeaseName(this.app.emulator.vaultUrl));
     if (!(await blob.exists())) return false;
     return (await blob.getProperties()).leaseState === 'leased';
   }

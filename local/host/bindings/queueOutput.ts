@@ -12,12 +12,7 @@ export type OutputContext = Pick<HostContext, 'settings' | 'hostJson' | 'notifyQ
 // Queues this process has created or seen, per account client, to skip a create call per write.
 const knownQueues = new WeakMap<QueueServiceClient, Set<string>>();
 
-export async function writeQueueOutput(
-  functionName: string,
-  binding: BindingInfo,
-  data: TypedData,
-  ctx: OutputContext,
-): Promise<void> {
+export async function writeQueueOutput(functionName: string, binding: BindingInfo, data: TypedData, ctx: OutputContext): Promise<void> {
   const messages = queueMessagesFrom(data);
   if (messages.length === 0) return;
   const { messageEncoding } = readQueueOptions(ctx.hostJson);

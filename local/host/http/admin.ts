@@ -12,14 +12,11 @@ export interface AdminDeps {
   readBody(req: IncomingMessage): Promise<Buffer>;
 }
 
-export async function handleAdmin(
-  deps: AdminDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  access: KeyAccess,
-): Promise<void> {
-  const segments = path.split('/').filter(Boolean).map((s) => s.toLowerCase());
+export async function handleAdmin(deps: AdminDeps, req: IncomingMessage, res: ServerResponse, path: string, access: KeyAccess): Promise<void> {
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.toLowerCase());
   const method = req.method ?? 'GET';
   if (segments[1] === 'host' && segments[2] === 'ping' && segments.length === 3 && (method === 'GET' || method === 'POST')) {
     return end(res, 200);
@@ -44,9 +41,7 @@ export async function handleAdmin(
     const fn = deps.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
     if (!fn) return end(res, 404);
     const listener = deps.listeners.get(fn.name);
-    const invocation = listener
-      ? listener.invokeFromAdmin(input)
-      : Promise.reject(new Error(`'${fn.name}' has an HTTP trigger: call its route instead of the admin API`));
+    const invocation = listener ? listener.invokeFromAdmin(input) : Promise.reject(new Error(`'${fn.name}' has an HTTP trigger: call its route instead of the admin API`));
     invocation.catch((err: unknown) => {
       deps.logger.log('error', `Function.${fn.name}`, `Admin invocation failed: ${(err as Error).message}`);
     });

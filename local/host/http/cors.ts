@@ -9,7 +9,10 @@ export interface CorsPolicy {
 
 export function createCorsPolicy(origins: string | undefined, credentials: boolean): CorsPolicy | undefined {
   if (!origins) return undefined;
-  const list = origins.split(',').map((o) => o.trim().replace(/\/+$/, '').toLowerCase()).filter(Boolean);
+  const list = origins
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, '').toLowerCase())
+    .filter(Boolean);
   const any = list.includes('*');
   return {
     apply(req, res) {

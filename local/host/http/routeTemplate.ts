@@ -41,7 +41,10 @@ export class RouteTemplate {
         }
       }
     });
-    const names = this.#segments.flat().filter((p): p is ParameterPart => p.kind === 'parameter').map((p) => p.name.toLowerCase());
+    const names = this.#segments
+      .flat()
+      .filter((p): p is ParameterPart => p.kind === 'parameter')
+      .map((p) => p.name.toLowerCase());
     if (new Set(names).size !== names.length) throw new Error(`Route '${template}': a parameter name is used twice`);
     this.#segmentPatterns = this.#segments.map((parts) => (parts.length > 1 ? complexSegmentPattern(parts) : undefined));
   }
@@ -136,7 +139,15 @@ function parseSegment(segment: string, template: string): Part[] {
       if (end < 0) throw new Error(`Route '${template}': unbalanced '{'`);
       if (literal) parts.push({ kind: 'literal', text: literal });
       literal = '';
-      parts.push(parseParameter(segment.slice(i + 1, end).replaceAll('{{', '{').replaceAll('}}', '}'), template));
+      parts.push(
+        parseParameter(
+          segment
+            .slice(i + 1, end)
+            .replaceAll('{{', '{')
+            .replaceAll('}}', '}'),
+          template,
+        ),
+      );
       i = end + 1;
     } else if (ch === '}') {
       throw new Error(`Route '${template}': unbalanced '}'`);

@@ -34,9 +34,7 @@ export class HttpRouter {
       }
       const methods = Array.isArray(fn.trigger['methods']) ? fn.trigger['methods'].map((m) => String(m).toUpperCase()) : [];
       const template = new RouteTemplate(prefix ? `${prefix}/${route}` : route);
-      const conflict = routes.find(
-        (other) => other.template.text.toLowerCase() === template.text.toLowerCase() && methodsOverlap(other.methods, methods),
-      );
+      const conflict = routes.find((other) => other.template.text.toLowerCase() === template.text.toLowerCase() && methodsOverlap(other.methods, methods));
       if (conflict) {
         throw new Error(`Function '${fn.name}': the route specified conflicts with the route defined by function '${conflict.fn.name}'.`);
       }

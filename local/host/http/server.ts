@@ -50,8 +50,7 @@ async function handle(fe: HttpFrontEnd, req: IncomingMessage, res: ServerRespons
   const path = q < 0 ? url : url.slice(0, q);
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
   const method = req.method ?? 'GET';
-  const readKey = (fnName?: string) =>
-    keyAccess(fe.keys, presentedKey(req.headers['x-functions-key'], codeParam(req, rawQuery)), fnName);
+  const readKey = (fnName?: string) => keyAccess(fe.keys, presentedKey(req.headers['x-functions-key'], codeParam(req, rawQuery)), fnName);
 
   const lowerPath = path.toLowerCase();
   if (lowerPath === '/admin' || lowerPath.startsWith('/admin/')) {
@@ -142,11 +141,7 @@ function end(res: ServerResponse, status: number): void {
 export function listen(server: Server, port: number, address: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} is unavailable. Close the process using that port, or specify another port using --port.`)
-          : err,
-      );
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} is unavailable. Close the process using that port, or specify another port using --port.`) : err);
     };
     server.once('error', onError);
     server.listen(port, address, () => {

@@ -135,11 +135,7 @@ export class QueueTriggerListener implements TriggerListener {
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) this.queueKnown = false;
       if (!this.lastPollFailed) {
-        this.ctx.logger.log(
-          'warning',
-          LOG_CATEGORY,
-          `Queue '${this.queueName}' (function '${this.fn.name}'): polling failed, backing off: ${(error as Error).message}`,
-        );
+        this.ctx.logger.log('warning', LOG_CATEGORY, `Queue '${this.queueName}' (function '${this.fn.name}'): polling failed, backing off: ${(error as Error).message}`);
       }
       this.lastPollFailed = true;
       return this.backoff.next();

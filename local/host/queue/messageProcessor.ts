@@ -34,11 +34,7 @@ export class MessageProcessor {
     }
     const text = decodeMessageText(message.messageText, options.messageEncoding);
     if (text === undefined) {
-      ctx.logger.log(
-        'warning',
-        logCategory,
-        `Message decoding has failed! Check MessageEncoding settings. MessageId=${message.messageId}.`,
-      );
+      ctx.logger.log('warning', logCategory, `Message decoding has failed! Check MessageEncoding settings. MessageId=${message.messageId}.`);
       await this.poison(message, message.popReceipt);
       return;
     }
@@ -56,9 +52,7 @@ export class MessageProcessor {
       await this.poison(message, lease.popReceipt);
     } else {
       const seconds = Math.ceil(options.visibilityTimeoutMs / 1000);
-      await this.settle('release', () =>
-        this.setup.queue.updateMessage(message.messageId, lease.popReceipt, undefined, seconds),
-      );
+      await this.settle('release', () => this.setup.queue.updateMessage(message.messageId, lease.popReceipt, undefined, seconds));
     }
   }
 
@@ -101,11 +95,7 @@ export class MessageProcessor {
       await action();
     } catch (error) {
       if (isGoneOrReceiptMismatch(error)) return;
-      this.setup.ctx.logger.log(
-        'warning',
-        this.setup.logCategory,
-        `Queue '${this.setup.queueName}': could not ${what} a message: ${(error as Error).message}`,
-      );
+      this.setup.ctx.logger.log('warning', this.setup.logCategory, `Queue '${this.setup.queueName}': could not ${what} a message: ${(error as Error).message}`);
     }
   }
 }

@@ -21,8 +21,7 @@ export function readQueueOptions(hostJson: HostJson): QueueOptions {
   const raw = hostJson.extensions?.queues ?? {};
   const at = (key: string) => `host.json extensions.queues.${key}`;
   const batchSize = integer(raw.batchSize, 16, at('batchSize'), 1, 32);
-  const maxPollingIntervalMs =
-    raw.maxPollingInterval === undefined ? 60_000 : parseTimeSpan(raw.maxPollingInterval, at('maxPollingInterval'));
+  const maxPollingIntervalMs = raw.maxPollingInterval === undefined ? 60_000 : parseTimeSpan(raw.maxPollingInterval, at('maxPollingInterval'));
   if (maxPollingIntervalMs < MIN_POLLING_INTERVAL_MS) {
     throw new Error(`${at('maxPollingInterval')} must be at least 100 ms`);
   }
@@ -32,16 +31,9 @@ export function readQueueOptions(hostJson: HostJson): QueueOptions {
   }
   return {
     batchSize,
-    newBatchThreshold: integer(
-      raw.newBatchThreshold,
-      Math.floor(batchSize / 2) * availableParallelism(),
-      at('newBatchThreshold'),
-      0,
-      Number.MAX_SAFE_INTEGER,
-    ),
+    newBatchThreshold: integer(raw.newBatchThreshold, Math.floor(batchSize / 2) * availableParallelism(), at('newBatchThreshold'), 0, Number.MAX_SAFE_INTEGER),
     maxDequeueCount: integer(raw.maxDequeueCount, 5, at('maxDequeueCount'), 1, Number.MAX_SAFE_INTEGER),
-    visibilityTimeoutMs:
-      raw.visibilityTimeout === undefined ? 0 : parseTimeSpan(raw.visibilityTimeout, at('visibilityTimeout')),
+    visibilityTimeoutMs: raw.visibilityTimeout === undefined ? 0 : parseTimeSpan(raw.visibilityTimeout, at('visibilityTimeout')),
     maxPollingIntervalMs,
     messageEncoding,
   };

@@ -20,11 +20,7 @@ export interface PoisonTarget {
 export async function copyToPoisonQueue(target: PoisonTarget, messageText: string): Promise<boolean> {
   const poisonName = poisonQueueName(target.queueName);
   if (!poisonName) return false;
-  target.logger.log(
-    'warning',
-    target.logCategory,
-    `Message has reached MaxDequeueCount of ${target.maxDequeueCount}. Moving message to queue '${poisonName}'.`,
-  );
+  target.logger.log('warning', target.logCategory, `Message has reached MaxDequeueCount of ${target.maxDequeueCount}. Moving message to queue '${poisonName}'.`);
   const poisonQueue = target.service.getQueueClient(poisonName);
   await poisonQueue.createIfNotExists();
   await poisonQueue.sendMessage(messageText);

@@ -13,12 +13,7 @@ export interface QueueMessageFacts {
   nextVisibleOn?: Date;
 }
 
-export function queueTriggerMetadata(
-  functionName: string,
-  text: string,
-  message: QueueMessageFacts,
-  now: Date = new Date(),
-): Record<string, TypedData> {
+export function queueTriggerMetadata(functionName: string, text: string, message: QueueMessageFacts, now: Date = new Date()): Record<string, TypedData> {
   const metadata: Record<string, TypedData> = {};
   if (message.messageId !== undefined) metadata['Id'] = { string: message.messageId };
   if (message.popReceipt !== undefined) metadata['PopReceipt'] = { string: message.popReceipt };

@@ -1,12 +1,7 @@
 // Storage connection resolution as the Functions host does it: the connection
 // name picks an app setting that is either a connection string or an identity-based section
 // (`<name>__queueServiceUri`, `<name>__credential`, ...).
-import {
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  ManagedIdentityCredential,
-  type TokenCredential,
-} from '@azure/identity';
+import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { AppSettings } from '../contracts.js';
 
@@ -45,13 +40,9 @@ function readConnectionSetting(settingName: string, settings: AppSettings): Stor
   const section = readSection(settingName, settings);
   if (Object.keys(section).length === 0) return undefined;
 
-  const queueServiceUri =
-    section['queueserviceuri'] ??
-    (section['accountname'] ? `https://${section['accountname']}.queue.core.windows.net` : undefined);
+  const queueServiceUri = section['queueserviceuri'] ?? (section['accountname'] ? `https://${section['accountname']}.queue.core.windows.net` : undefined);
   if (!queueServiceUri) {
-    throw new Error(
-      `Connection '${settingName}' is identity-based but has neither '${settingName}__queueServiceUri' nor '${settingName}__accountName'.`,
-    );
+    throw new Error(`Connection '${settingName}' is identity-based but has neither '${settingName}__queueServiceUri' nor '${settingName}__accountName'.`);
   }
   return { kind: 'identity', settingName, queueServiceUri, credential: chooseCredential(section) };
 }
@@ -90,9 +81,7 @@ export function createCredential(choice: CredentialChoice): TokenCredential {
     case 'clientSecret':
       return new ClientSecretCredential(choice.tenantId, choice.clientId, choice.clientSecret);
     case 'default':
-      return new DefaultAzureCredential(
-        choice.managedIdentityClientId ? { managedIdentityClientId: choice.managedIdentityClientId } : {},
-      );
+      return new DefaultAzureCredential(choice.managedIdentityClientId ? { managedIdentityClientId: choice.managedIdentityClientId } : {});
   }
 }
 

@@ -162,14 +162,12 @@ export class TimerTriggerListener implements TriggerListener {
           ...(lastError ? { exception: lastError } : {}),
         };
       }
-      const result = await this.ctx.invoke(request).catch(
-        (error: unknown): InvocationResult => ({
-          invocationId: '',
-          succeeded: false,
-          error: { message: (error as Error).message },
-          outputData: [],
-        }),
-      );
+      const result = await this.ctx.invoke(request).catch((error: unknown): InvocationResult => ({
+        invocationId: '',
+        succeeded: false,
+        error: { message: (error as Error).message },
+        outputData: [],
+      }));
       if (result.succeeded || !this.retry || this.stopped) return result;
       if (this.retry.maxRetryCount !== -1 && retryCount >= this.retry.maxRetryCount) return result;
       lastError = result.error ?? { message: 'The function failed.' };

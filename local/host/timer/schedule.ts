@@ -75,8 +75,7 @@ function cronSchedule(text: string, timeZone: string | undefined): Schedule {
   return {
     description: `Cron: '${text}'`,
     next,
-    firesMoreThanOncePerMinute:
-      second.getTime() - first.getTime() < 60_000 || third.getTime() - second.getTime() < 60_000,
+    firesMoreThanOncePerMinute: second.getTime() - first.getTime() < 60_000 || third.getTime() - second.getTime() < 60_000,
   };
 }
 

@@ -66,10 +66,7 @@ class SystemError extends RangeError {
   readonly isAzureFunctionsSystemError = true;
 }
 
-export function createCoreModule(
-  registry: CoreRegistry,
-  systemLog: (level: LogLevel, category: string, message: string) => void,
-): Record<string, unknown> {
+export function createCoreModule(registry: CoreRegistry, systemLog: (level: LogLevel, category: string, message: string) => void): Record<string, unknown> {
   return {
     version: '3.10.1',
     hostVersion: '4.1037.0.0',

@@ -35,8 +35,7 @@ export async function runInvocation(
       },
       metadata: entry.metadata,
       state: undefined as CoreState,
-      log: (level: Parameters<EmitLog>[0], category: Parameters<EmitLog>[1], message: string) =>
-        emitLog(level, category, message, invocation),
+      log: (level: Parameters<EmitLog>[0], category: Parameters<EmitLog>[1], message: string) => emitLog(level, category, message, invocation),
     };
 
     const invocationModel = model.getInvocationModel(coreCtx);

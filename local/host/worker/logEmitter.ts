@@ -4,12 +4,7 @@ import type { LogLevel } from '../contracts.js';
 import type { CoreRegistry } from './coreModule.js';
 import type { WorkerLogCategory } from './protocol.js';
 
-export type EmitLog = (
-  level: LogLevel,
-  category: WorkerLogCategory,
-  message: string,
-  invocation?: { functionName: string; context: unknown },
-) => void;
+export type EmitLog = (level: LogLevel, category: WorkerLogCategory, message: string, invocation?: { functionName: string; context: unknown }) => void;
 
 export function createLogEmitter(
   registry: CoreRegistry,

@@ -58,9 +58,7 @@ async function terminate(): Promise<void> {
 
 process.on('message', (message: HostToWorker) => {
   if (message.type === 'invoke') {
-    void runInvocation(registry, appHookData, emitLog, message.invocationId, message.request).then((result) =>
-      send({ type: 'result', result }),
-    );
+    void runInvocation(registry, appHookData, emitLog, message.invocationId, message.request).then((result) => send({ type: 'result', result }));
   } else if (message.type === 'terminate') {
     void terminate();
   }

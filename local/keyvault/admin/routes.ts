@@ -22,7 +22,6 @@ export interface AdminDependencies {
   info: () => Record<string, unknown>;
 }
 
-
 const assignmentsBody = z.array(
   z.object({
     principalId: z.string().min(1),

@@ -45,12 +45,7 @@ export const BuiltInRoles = {
     // Real definition grants certificatecontacts/write only; read is added so getContacts works.
     `${P}/certificatecontacts/*`,
   ],
-  'Key Vault Certificate User': [
-    `${P}/certificates/read`,
-    `${P}/secrets/getSecret/action`,
-    `${P}/secrets/readMetadata/action`,
-    `${P}/keys/read`,
-  ],
+  'Key Vault Certificate User': [`${P}/certificates/read`, `${P}/secrets/getSecret/action`, `${P}/secrets/readMetadata/action`, `${P}/keys/read`],
   'Key Vault Reader': [`${P}/*/read`, `${P}/secrets/readMetadata/action`],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -69,7 +64,13 @@ export interface RoleAssignment {
 }
 
 function matches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return regex.test(action);
 }
 
@@ -95,10 +96,7 @@ export class RoleAssignments {
   isAllowed(principal: Principal, action: string, vaultName: string): boolean {
     const id = principal.objectId.toLowerCase();
     return this.assignments.some(
-      (a) =>
-        a.principalId.toLowerCase() === id &&
-        (a.vault === undefined || a.vault.toLowerCase() === vaultName.toLowerCase()) &&
-        roleAllows(a.role, action),
+      (a) => a.principalId.toLowerCase() === id && (a.vault === undefined || a.vault.toLowerCase() === vaultName.toLowerCase()) && roleAllows(a.role, action),
     );
   }
 }

@@ -72,9 +72,7 @@ export function certificateProperties(der: Buffer): CertificateProperties {
   try {
     const sanExtension = cert.getExtension(x509.SubjectAlternativeNameExtension);
     for (const name of sanExtension?.names.items ?? []) {
-      const kind = { dns: 'dns_names', email: 'emails', upn: 'upns', url: 'uris', ip: 'ipAddresses' }[name.type as string] as
-        | keyof SubjectAlternativeNames
-        | undefined;
+      const kind = { dns: 'dns_names', email: 'emails', upn: 'upns', url: 'uris', ip: 'ipAddresses' }[name.type as string] as keyof SubjectAlternativeNames | undefined;
       if (kind) (sans[kind] ??= []).push(name.value);
     }
   } catch {
@@ -87,9 +85,7 @@ export function certificateProperties(der: Buffer): CertificateProperties {
     subject: cert.subject,
     sans,
     ekus: ekuExtension ? ekuExtension.usages.map(String) : undefined,
-    keyUsage: keyUsageExtension
-      ? KEY_USAGE_BITS.filter(([, bit]) => (keyUsageExtension.usages & bit) !== 0).map(([usage]) => usage)
-      : undefined,
+    keyUsage: keyUsageExtension ? KEY_USAGE_BITS.filter(([, bit]) => (keyUsageExtension.usages & bit) !== 0).map(([usage]) => usage) : undefined,
     ca: basicConstraints ? basicConstraints.ca : undefined,
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,

@@ -8,13 +8,7 @@ import { describeKey } from './keys.js';
 import { isPemText, pemBlocks } from './pem.js';
 import { PKCS12_UNREADABLE_MESSAGE, readPkcs12 } from './pkcs12.js';
 import { DEFAULT_LIFETIME_PERCENTAGE } from './policy.js';
-import {
-  PEM_CONTENT_TYPE,
-  PKCS12_CONTENT_TYPE,
-  UNKNOWN_ISSUER,
-  type CertificatePolicy,
-  type SecretContentType,
-} from './policyTypes.js';
+import { PEM_CONTENT_TYPE, PKCS12_CONTENT_TYPE, UNKNOWN_ISSUER, type CertificatePolicy, type SecretContentType } from './policyTypes.js';
 
 export interface ImportedCertificate {
   privateKey: KeyObject;
@@ -31,8 +25,7 @@ const MONTH_SECONDS = 30 * 24 * 60 * 60;
 // The service's one answer for PEM it cannot read (no blocks, a key it cannot read or decrypt,
 // several keys), quoted in the Key Vault certificate FAQ:
 // https://github.com/MicrosoftDocs/azure-docs/blob/a658cf4c20d975b68298625c7c585000516fa619/articles/key-vault/certificates/faq.yml
-export const PEM_UNEXPECTED_MESSAGE =
-  'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.';
+export const PEM_UNEXPECTED_MESSAGE = 'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.';
 
 const unreadable = (format: SecretContentType): CertificateInputError =>
   new CertificateInputError(format === PEM_CONTENT_TYPE ? PEM_UNEXPECTED_MESSAGE : PKCS12_UNREADABLE_MESSAGE);

@@ -83,11 +83,7 @@ export async function issueSelfSigned(policy: CertificatePolicy, privateKey: Key
       notAfter,
       keys: signer.keys,
       signingAlgorithm: signer.signingAlgorithm,
-      extensions: [
-        ...policyExtensions(policy),
-        await x509.SubjectKeyIdentifierExtension.create(signer.spki),
-        await x509.AuthorityKeyIdentifierExtension.create(signer.spki),
-      ],
+      extensions: [...policyExtensions(policy), await x509.SubjectKeyIdentifierExtension.create(signer.spki), await x509.AuthorityKeyIdentifierExtension.create(signer.spki)],
     },
     signer.crypto,
   );

@@ -99,13 +99,19 @@ export async function x509SignerFor(privateKey: KeyObject): Promise<X509Signer> 
     return { keys: await toCryptoKeyPair(privateKey), signingAlgorithm: signingAlgorithmFor(privateKey), crypto: webcrypto, spki };
   }
   const algorithm = { name: 'ECDSA', namedCurve: 'K-256' };
-  const handle = (type: 'private' | 'public') => ({ algorithm, type, extractable: type === 'public', usages: [type === 'private' ? 'sign' : 'verify'] }) as unknown as webcrypto.CryptoKey;
+  const handle = (type: 'private' | 'public') =>
+    ({ algorithm, type, extractable: type === 'public', usages: [type === 'private' ? 'sign' : 'verify'] }) as unknown as webcrypto.CryptoKey;
   const toArrayBuffer = (bytes: Buffer) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const subtle = {
     digest: webcrypto.subtle.digest.bind(webcrypto.subtle),
     exportKey: async () => toArrayBuffer(spki),
     sign: async (_algorithm: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView) =>
-      toArrayBuffer(sign('sha256', Buffer.from(data instanceof ArrayBuffer ? data : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), { key: privateKey, dsaEncoding: 'ieee-p1363' })),
+      toArrayBuffer(
+        sign('sha256', Buffer.from(data instanceof ArrayBuffer ? data : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), {
+          key: privateKey,
+          dsaEncoding: 'ieee-p1363',
+        }),
+      ),
   };
   const crypto = { subtle, getRandomValues: webcrypto.getRandomValues.bind(webcrypto) } as unknown as webcrypto.Crypto;
   return { keys: { privateKey: handle('private'), publicKey: handle('public') }, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' }, crypto, spki };

@@ -48,8 +48,7 @@ const set = (items: Asn1[]): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type
 const oid = (value: string): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(value).getBytes());
 const octets = (bytes: string): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes);
 const explicit0 = (item: Asn1): Asn1 => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [item]);
-const integer = (value: number): Asn1 =>
-  asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(value).getBytes());
+const integer = (value: number): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(value).getBytes());
 const toBinary = (buffer: Buffer): string => buffer.toString('binary');
 const fromBinary = (bytes: string): Buffer => Buffer.from(bytes, 'binary');
 const derOf = (node: Asn1): string => asn1.toDer(node).getBytes();
@@ -77,16 +76,19 @@ function macKey(password: string | null, salt: string, iterations: number, diges
  * A PFX (DER) holding `privateKey` and `chain` (in the given order), protected by `password`
  * (Key Vault uses the empty password). Without a key (non-exportable keys) only the chain is written.
  */
-export function writePkcs12(
-  privateKey: KeyObject | undefined,
-  chain: Buffer[],
-  options: { password?: string; friendlyName?: string } = {},
-): Buffer {
+export function writePkcs12(privateKey: KeyObject | undefined, chain: Buffer[], options: { password?: string; friendlyName?: string } = {}): Buffer {
   const password = options.password ?? '';
   if (chain.length === 0) throw new Error('writePkcs12 needs at least the leaf certificate');
   // localKeyId ties the key to its certificate, wherever the chain puts it.
-  const leafIndex = privateKey ? Math.max(0, chain.findIndex((der) => certificateMatchesKey(der, privateKey))) : 0;
-  const localKeyId = createHash('sha1').update(chain[leafIndex] as Buffer).digest();
+  const leafIndex = privateKey
+    ? Math.max(
+        0,
+        chain.findIndex((der) => certificateMatchesKey(der, privateKey)),
+      )
+    : 0;
+  const localKeyId = createHash('sha1')
+    .update(chain[leafIndex] as Buffer)
+    .digest();
   const safes: Asn1[] = [];
   const certBags = chain.map((der, index) => {
     const certBag = seq([oid(OID.x509Certificate), explicit0(octets(toBinary(der)))]);
@@ -125,8 +127,7 @@ export interface Pkcs12Contents {
 // The service gives one answer for a PFX it cannot open, whatever the cause (wrong password,
 // corrupt, not PKCS#12 at all); its PEM counterpart is in the Key Vault certificate FAQ,
 // https://github.com/MicrosoftDocs/azure-docs/blob/a658cf4c20d975b68298625c7c585000516fa619/articles/key-vault/certificates/faq.yml
-export const PKCS12_UNREADABLE_MESSAGE =
-  'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.';
+export const PKCS12_UNREADABLE_MESSAGE = 'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.';
 const unreadable = (): CertificateInputError => new CertificateInputError(PKCS12_UNREADABLE_MESSAGE);
 
 /** Octet string content, joining the chunks of a BER constructed OCTET STRING. */

@@ -51,9 +51,7 @@ const wirePolicySchema = z.object({
   x509_props: z
     .object({
       subject: z.string().nullish(),
-      sans: z
-        .object({ emails: stringList, dns_names: stringList, upns: stringList, uris: stringList, ipAddresses: stringList })
-        .nullish(),
+      sans: z.object({ emails: stringList, dns_names: stringList, upns: stringList, uris: stringList, ipAddresses: stringList }).nullish(),
       ekus: stringList,
       key_usage: stringList,
       validity_months: z.number().int().nullish(),
@@ -63,19 +61,13 @@ const wirePolicySchema = z.object({
   lifetime_actions: z
     .array(
       z.object({
-        trigger: z
-          .object({ lifetime_percentage: z.number().int().nullish(), days_before_expiry: z.number().int().nullish() })
-          .nullish(),
+        trigger: z.object({ lifetime_percentage: z.number().int().nullish(), days_before_expiry: z.number().int().nullish() }).nullish(),
         action: z.object({ action_type: z.string().nullish() }).nullish(),
       }),
     )
     .nullish(),
-  issuer: z
-    .object({ name: z.string().nullish(), cty: z.string().nullish(), cert_transparency: z.boolean().nullish() })
-    .nullish(),
-  attributes: z
-    .object({ enabled: z.boolean().nullish(), created: z.number().nullish(), updated: z.number().nullish() })
-    .nullish(),
+  issuer: z.object({ name: z.string().nullish(), cty: z.string().nullish(), cert_transparency: z.boolean().nullish() }).nullish(),
+  attributes: z.object({ enabled: z.boolean().nullish(), created: z.number().nullish(), updated: z.number().nullish() }).nullish(),
 });
 
 /** A policy as a client may send it: every field optional, `null` meaning absent. */
@@ -116,11 +108,7 @@ function pickCaseInsensitive<T extends string>(member: string, value: string, al
 function normalizeKeyProps(wire: WireCertificatePolicy['key_props']): KeyProperties {
   const sizeGiven = wire?.key_size ?? undefined;
   const crvGiven = wire?.crv ?? undefined;
-  const kty = wire?.kty
-    ? pickCaseInsensitive('key_props', wire.kty, KEY_TYPES, 'key_props.kty')
-    : crvGiven
-      ? 'EC'
-      : 'RSA';
+  const kty = wire?.kty ? pickCaseInsensitive('key_props', wire.kty, KEY_TYPES, 'key_props.kty') : crvGiven ? 'EC' : 'RSA';
   const common = { exportable: wire?.exportable ?? true, kty, reuse_key: wire?.reuse_key ?? false };
   if (kty === 'RSA' || kty === 'RSA-HSM') {
     if (crvGiven) throw invalid('key_props', `key_props.crv cannot be set for key type ${kty}.`);
@@ -186,11 +174,7 @@ function isIpAddress(value: string): boolean {
   return value.includes(':') && URL.canParse(`http://[${value}]/`);
 }
 
-function normalizeLifetimeActions(
-  wire: WireCertificatePolicy['lifetime_actions'],
-  issuerName: string,
-  validityMonths: number,
-): LifetimeAction[] {
+function normalizeLifetimeActions(wire: WireCertificatePolicy['lifetime_actions'], issuerName: string, validityMonths: number): LifetimeAction[] {
   if (wire === undefined || wire === null) {
     const action_type: ActionType = issuerName === UNKNOWN_ISSUER ? 'EmailContacts' : 'AutoRenew';
     return [{ trigger: { lifetime_percentage: DEFAULT_LIFETIME_PERCENTAGE }, action: { action_type } }];
@@ -249,9 +233,7 @@ export function normalizePolicy(input: WireCertificatePolicy | unknown, now: num
   }
   const ekus = x?.ekus ? [...x.ekus] : [...DEFAULT_EKUS];
   for (const eku of ekus) if (!OID_PATTERN.test(eku)) throw invalid('x509_props', `EKU '${eku}' is not an object identifier.`);
-  const key_usage = x?.key_usage
-    ? x.key_usage.map((usage) => pickCaseInsensitive('x509_props', usage, KEY_USAGES, 'key_usage'))
-    : [...DEFAULT_KEY_USAGE];
+  const key_usage = x?.key_usage ? x.key_usage.map((usage) => pickCaseInsensitive('x509_props', usage, KEY_USAGES, 'key_usage')) : [...DEFAULT_KEY_USAGE];
   const validity_months = x?.validity_months ?? DEFAULT_VALIDITY_MONTHS;
   if (validity_months < 1 || validity_months > MAX_VALIDITY_MONTHS) {
     throw invalid('x509_props', `validity_months must be between 1 and ${MAX_VALIDITY_MONTHS} (got ${validity_months}).`);

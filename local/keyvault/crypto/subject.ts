@@ -71,9 +71,7 @@ function unescapeValue(raw: string): string {
   if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
     return trimmed.slice(1, -1).replace(/\\(.)/g, '$1');
   }
-  return trimmed.replace(/\\([0-9a-fA-F]{2}|.)/g, (_m, escaped: string) =>
-    escaped.length === 2 ? String.fromCharCode(parseInt(escaped, 16)) : escaped,
-  );
+  return trimmed.replace(/\\([0-9a-fA-F]{2}|.)/g, (_m, escaped: string) => (escaped.length === 2 ? String.fromCharCode(parseInt(escaped, 16)) : escaped));
 }
 
 /** Parses a subject into RDNs (each a list of attributes), in the order written. */

@@ -2,23 +2,8 @@
 // with the RBAC data action each one needs. The handlers live in the certificates*.ts modules.
 import { DataActions } from '../auth/roles.js';
 import type { Operation } from '../context.js';
-import {
-  cancelCertificateOperation,
-  createCertificate,
-  deleteCertificateOperation,
-  getCertificateOperation,
-  mergeCertificate,
-} from './certificatesCreate.js';
-import {
-  deleteContacts,
-  deleteIssuer,
-  getContacts,
-  getIssuer,
-  listIssuers,
-  setContacts,
-  setIssuer,
-  updateIssuer,
-} from './certificatesIssuers.js';
+import { cancelCertificateOperation, createCertificate, deleteCertificateOperation, getCertificateOperation, mergeCertificate } from './certificatesCreate.js';
+import { deleteContacts, deleteIssuer, getContacts, getIssuer, listIssuers, setContacts, setIssuer, updateIssuer } from './certificatesIssuers.js';
 import {
   backupCertificate,
   deleteCertificate,

@@ -137,9 +137,10 @@ export async function importCertificate(ctx: RequestContext): Promise<HandlerRes
     imported = parseImportValue(body.value, body.pwd ?? undefined, body.preserveCertOrder ?? false);
     // A client policy keeps its own content type; without one the value's format is kept
     // (the real service only knows PKCS#12 there and refuses PEM without a PEM policy: a deliberate, lenient deviation).
-    policy = body.policy !== undefined && body.policy !== null && !isEmptyPolicy(body.policy)
-      ? normalizePolicy(withDefaultContentType(body.policy, imported.format), now)
-      : derivePolicy(imported, now);
+    policy =
+      body.policy !== undefined && body.policy !== null && !isEmptyPolicy(body.policy)
+        ? normalizePolicy(withDefaultContentType(body.policy, imported.format), now)
+        : derivePolicy(imported, now);
   } catch (error) {
     throw toCertificateError(error);
   }
@@ -167,7 +168,11 @@ export async function importCertificate(ctx: RequestContext): Promise<HandlerRes
 }
 
 function isEmptyPolicy(policy: unknown): boolean {
-  return typeof policy === 'object' && policy !== null && Object.values(policy).every((v) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0));
+  return (
+    typeof policy === 'object' &&
+    policy !== null &&
+    Object.values(policy).every((v) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0))
+  );
 }
 
 function withDefaultContentType(policy: unknown, format: string): unknown {
@@ -236,9 +241,7 @@ export async function deleteCertificate(ctx: RequestContext): Promise<HandlerRes
 
 export async function getDeletedCertificate(ctx: RequestContext): Promise<HandlerResult> {
   const name = ctx.params['name']!;
-  const cert = await ctx.store.transaction(ctx.vault, (tx) =>
-    requireDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, 'Certificate', name, ctx.now(), 'read'),
-  );
+  const cert = await ctx.store.transaction(ctx.vault, (tx) => requireDeleted<CertificateData, CertificateMeta>(tx, CERTIFICATE_KIND, 'Certificate', name, ctx.now(), 'read'));
   return { body: deletedCertificateBundle(ctx, cert) };
 }
 

@@ -158,8 +158,7 @@ export function pendingId(ctx: RequestContext, name: string): string {
   return `${objectId(ctx, 'certificates', name)}/pending`;
 }
 
-const IN_PROGRESS_DETAILS =
-  'Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.';
+const IN_PROGRESS_DETAILS = 'Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.';
 const AWAITING_MERGE_DETAILS = 'Pending certificate created. Please Perform Merge to complete the request.';
 
 /** The service's `status_details`: set while in progress (and kept when the issuer fails the
@@ -224,7 +223,10 @@ export function secretValue(privateKey: KeyObject, chain: Buffer[], policy: Cert
 
 /** Adds the certificate version and its managed key and secret versions (same version string). */
 export function storeCertificateVersion(tx: StoreTransaction, cert: Certificate, input: NewCertificateVersion): Certificate {
-  const leafIndex = Math.max(0, input.chain.findIndex((der) => certificateMatchesKey(der, input.privateKey)));
+  const leafIndex = Math.max(
+    0,
+    input.chain.findIndex((der) => certificateMatchesKey(der, input.privateKey)),
+  );
   const { nbf, exp } = validityOf(input.chain[leafIndex] as Buffer);
   const attributes: VersionAttributes = { enabled: input.enabled, nbf, exp, created: input.now, updated: input.now };
   const tags = input.tags && Object.keys(input.tags).length > 0 ? { tags: input.tags } : {};
@@ -269,7 +271,13 @@ export function storeCertificateVersion(tx: StoreTransaction, cert: Certificate,
 }
 
 /** Applies `change` to the cert, key and secret versions with `version` (enabled/tags follow the certificate). */
-export function updateBackingVersions(tx: StoreTransaction, name: string, version: string, change: Partial<Pick<VersionAttributes, 'enabled'>> & { tags?: Record<string, string> }, now: number): void {
+export function updateBackingVersions(
+  tx: StoreTransaction,
+  name: string,
+  version: string,
+  change: Partial<Pick<VersionAttributes, 'enabled'>> & { tags?: Record<string, string> },
+  now: number,
+): void {
   for (const kind of [KEY_KIND, SECRET_KIND]) {
     const object = getLive<unknown, unknown>(tx, kind, name, now);
     if (!object) continue;
@@ -277,7 +285,11 @@ export function updateBackingVersions(tx: StoreTransaction, name: string, versio
       ...object,
       versions: object.versions.map((v) =>
         v.version === version
-          ? { ...v, attributes: { ...v.attributes, ...(change.enabled !== undefined ? { enabled: change.enabled } : {}), updated: now }, ...(change.tags ? { tags: change.tags } : {}) }
+          ? {
+              ...v,
+              attributes: { ...v.attributes, ...(change.enabled !== undefined ? { enabled: change.enabled } : {}), updated: now },
+              ...(change.tags ? { tags: change.tags } : {}),
+            }
           : v,
       ),
     });

@@ -115,9 +115,7 @@ async function setSecret(ctx: RequestContext): Promise<HandlerResult> {
       ...(body.tags ? { tags: body.tags } : {}),
       data: { value: body.value },
     };
-    const secret: Secret = existing
-      ? { ...existing, versions: [...existing.versions, version] }
-      : { kind: SECRET_KIND, name, versions: [version] };
+    const secret: Secret = existing ? { ...existing, versions: [...existing.versions, version] } : { kind: SECRET_KIND, name, versions: [version] };
     tx.put(secret);
     return { body: bundle(ctx, secret, version, true) };
   });

@@ -81,11 +81,7 @@ export interface StoreTransaction {
 
 export interface VaultStore {
   /** A deep copy of the object, or undefined. `vault` is the vault key (see vaultKeyForHost). */
-  get<D = Record<string, unknown>, M = Record<string, unknown>>(
-    vault: string,
-    kind: ObjectKind,
-    name: string,
-  ): StoredObject<D, M> | undefined;
+  get<D = Record<string, unknown>, M = Record<string, unknown>>(vault: string, kind: ObjectKind, name: string): StoredObject<D, M> | undefined;
   /** Objects of a kind ordered by lower-cased name. */
   list<D = Record<string, unknown>, M = Record<string, unknown>>(vault: string, kind: ObjectKind, options: ListOptions): ListPage<D, M>;
   /**

@@ -12,7 +12,17 @@ describe('OpenAPI document and docs page', () => {
     const doc = response.body;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: stack.apiBaseUrl }]);
-    for (const path of ['/secrets', '/secrets/{name}', '/secrets/{name}/versions', '/secrets/{name}/versions/{version}', '/deleted-secrets', '/deleted-secrets/{name}', '/deleted-secrets/{name}/recover', '/keys/{name}', '/health']) {
+    for (const path of [
+      '/secrets',
+      '/secrets/{name}',
+      '/secrets/{name}/versions',
+      '/secrets/{name}/versions/{version}',
+      '/deleted-secrets',
+      '/deleted-secrets/{name}',
+      '/deleted-secrets/{name}/recover',
+      '/keys/{name}',
+      '/health',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     const put = doc.paths['/secrets/{name}'].put;

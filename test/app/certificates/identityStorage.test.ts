@@ -31,7 +31,10 @@ beforeAll(async () => {
   await copyFile(path.join(repoRoot, 'package.json'), path.join(appDir, 'package.json'));
   await copyFile(path.join(repoRoot, 'host.json'), path.join(appDir, 'host.json'));
   await symlink(path.join(repoRoot, 'dist'), path.join(appDir, 'dist'));
-  await writeFile(path.join(appDir, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', ROTATION_SCHEDULE: '0 0 3 * * *' } }));
+  await writeFile(
+    path.join(appDir, 'local.settings.json'),
+    JSON.stringify({ IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', ROTATION_SCHEDULE: '0 0 3 * * *' } }),
+  );
 
   app = await startIsolatedApp({
     appDir,

@@ -61,8 +61,10 @@ describe('certificate jobs under failures', () => {
     const queues = QueueServiceClient.fromConnectionString(inject('storage').connectionString);
     const poison = queues.getQueueClient(`${app.jobsQueue}-poison`);
     expect(await poison.exists()).toBe(true);
-    const messages = async () =>
-      [(await poison.getProperties()).approximateMessagesCount, (await queues.getQueueClient(app!.jobsQueue).getProperties()).approximateMessagesCount];
+    const messages = async () => [
+      (await poison.getProperties()).approximateMessagesCount,
+      (await queues.getQueueClient(app!.jobsQueue).getProperties()).approximateMessagesCount,
+    ];
     for (let waited = 0; (await messages()).some((count) => count !== 0); waited += 200) {
       expect(waited, `messages left on the job and poison queues: ${await messages()}`).toBeLessThan(60_000);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -54,7 +54,11 @@ describe('rotated values and the host log', () => {
 
     const lines = app.output().split('\n');
     // The log does cover these rotations (they name the secrets).
-    for (const { name } of byTimer) expect(lines.some((line) => line.includes(name)), name).toBe(true);
+    for (const { name } of byTimer)
+      expect(
+        lines.some((line) => line.includes(name)),
+        name,
+      ).toBe(true);
     expect(values.filter((value) => lines.some((line) => line.includes(value)))).toEqual([]);
   });
 });

@@ -47,14 +47,18 @@ describe('rotation after a crash', () => {
     // Runs keep being started every few seconds, as a schedule would start them: those that meet
     // the killed run's lease step aside, and once it has lapsed one of them does the rest.
     let lastRun = 0;
-    await until(async () => {
-      if (written() - initial >= SECRETS) return true;
-      if (Date.now() - lastRun >= 3_000) {
-        lastRun = Date.now();
-        await timer.invoke();
-      }
-      return false;
-    }, 'a run after the crash to rotate the rest', 180_000);
+    await until(
+      async () => {
+        if (written() - initial >= SECRETS) return true;
+        if (Date.now() - lastRun >= 3_000) {
+          lastRun = Date.now();
+          await timer.invoke();
+        }
+        return false;
+      },
+      'a run after the crash to rotate the rest',
+      180_000,
+    );
     await until(async () => !(await timer.leaseHeld()), 'the last run to release its lease');
 
     // Exactly once: one new version per secret, one write and one SecretRotated event each.

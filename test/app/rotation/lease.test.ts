@@ -132,10 +132,15 @@ describe('two rotation runs and a broken lease', () => {
       expect(versions, name).toBe(2);
     }
     const published: VaultEvent[] = [];
-    for (let batch; (batch = (await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 })).receivedMessageItems).length > 0; ) {
+    for (let batch; (batch = (await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 })).receivedMessageItems).length > 0;) {
       published.push(...batch.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as VaultEvent));
     }
-    expect(published.filter((e) => e.type === 'SecretRotated').map((e) => e.name).sort()).toEqual([...names].sort());
+    expect(
+      published
+        .filter((e) => e.type === 'SecretRotated')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([...names].sort());
     expect(await outbox.list(10)).toEqual([]);
     await queue.delete();
   });

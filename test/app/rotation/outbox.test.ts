@@ -33,7 +33,8 @@ describe('table outbox', () => {
     expect(listed.map((row) => row.event)).toEqual([events[1], events[2], events[0]]);
     const raw: Record<string, unknown>[] = [];
     for await (const entity of table.listEntities()) if (entity.partitionKey === 'outbox') raw.push(entity);
-    for (const entity of raw) expect(Object.keys(entity).filter((key) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'type', 'name', 'version', 'time', 'reason'].includes(key))).toEqual([]);
+    for (const entity of raw)
+      expect(Object.keys(entity).filter((key) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'type', 'name', 'version', 'time', 'reason'].includes(key))).toEqual([]);
 
     expect(await outbox.list(2)).toHaveLength(2);
     for (const row of listed) await outbox.remove(row.id);

@@ -16,7 +16,11 @@ const canary = `CANARY-${Math.random().toString(36).slice(2)}-ROTATION`;
 describe('rotate now', () => {
   it("writes a new version from the secret's generator, with rotation tags and validity", async () => {
     const name = uniqueName('rotnow');
-    await api.put(`/secrets/${name}`, { value: canary, contentType: 'text/plain', tags: { owner: 'ops', 'rotation-generator': 'bytes:length=16,encoding=hex', validity: 'P7D' } });
+    await api.put(`/secrets/${name}`, {
+      value: canary,
+      contentType: 'text/plain',
+      tags: { owner: 'ops', 'rotation-generator': 'bytes:length=16,encoding=hex', validity: 'P7D' },
+    });
     const before = Date.now();
     const rotated = await api.post(`/secrets/${name}/rotate`);
     const after = Date.now();
@@ -72,7 +76,11 @@ describe('the rotation timer', () => {
     // Last rotated two days ago with a one-day interval: due now, and not again once rotated.
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
     for (const name of due) await app.api.put(`/secrets/${name}`, { value: canary, tags: { 'rotation-interval': 'P1D', 'rotated-at': twoDaysAgo } });
-    await app.api.put(`/secrets/${expiring}`, { value: canary, expiresOn: new Date(Date.now() + 5 * 86_400_000).toISOString(), tags: { 'rotate-before-expiry': 'P10D', validity: 'P90D' } });
+    await app.api.put(`/secrets/${expiring}`, {
+      value: canary,
+      expiresOn: new Date(Date.now() + 5 * 86_400_000).toISOString(),
+      tags: { 'rotate-before-expiry': 'P10D', validity: 'P90D' },
+    });
     await app.api.put(`/secrets/${notDue}`, { value: canary, tags: { 'rotation-interval': 'P30D' } });
     await app.api.put(`/secrets/${invalid}`, { value: canary, tags: { 'rotation-interval': 'every tuesday' } });
     await app.api.put(`/secrets/${plain}`, { value: canary });
@@ -129,7 +137,12 @@ describe('certificate renewal by the timer', () => {
     const createsBefore = (await emulatorCounters(app.emulator)).operations['createCertificate']?.statuses['202'] ?? 0;
 
     expect(await timer.run('the rotation run to finish')).toMatchObject({ certificatesNearExpiry: 2, renewalsStarted: 1 });
-    expect(timer.events.filter((e) => e.type === 'CertificateNearExpiry').map((e) => e.name).sort()).toEqual([auto, manual].sort());
+    expect(
+      timer.events
+        .filter((e) => e.type === 'CertificateNearExpiry')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([auto, manual].sort());
 
     // The run queued its renewals before it finished: once the job queue is empty, every renewal
     // it started has run.

@@ -19,7 +19,13 @@ describe('bad input gets a 4xx naming the field, and writes nothing', () => {
     ['a 256-char content type', { body: { value: 'x', contentType: 'a'.repeat(256) } }, 400, 'InvalidRequest', 'contentType'],
     ['a date that is not ISO 8601', { body: { value: 'x', expiresOn: 'next tuesday' } }, 400, 'InvalidRequest', 'expiresOn'],
     ['a value over 25 KiB', { body: { value: 'x'.repeat(25 * 1024 + 1) } }, 400, 'InvalidRequest', 'value'],
-    ['a body over the size limit', { rawBody: JSON.stringify({ value: 'x'.repeat(100_000) }), headers: { 'content-type': 'application/json' } }, 413, 'PayloadTooLarge', undefined],
+    [
+      'a body over the size limit',
+      { rawBody: JSON.stringify({ value: 'x'.repeat(100_000) }), headers: { 'content-type': 'application/json' } },
+      413,
+      'PayloadTooLarge',
+      undefined,
+    ],
     ['a non-JSON content type', { rawBody: 'value=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'UnsupportedMediaType', undefined],
   ] as const)('PUT with %s', async (_case, options, status, code, target) => {
     const response = await api.call('PUT', `/secrets/${name}`, options as never);
@@ -125,7 +131,9 @@ describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
       pages++;
     }
     expect(items).toBeGreaterThanOrEqual(30);
-    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`, { headers: app.emulator.adminHeaders })).json()) as { operations: Record<string, { calls: number }> };
+    const counters = (await (await fetch(`${app.emulator.adminUrl}/counters`, { headers: app.emulator.adminHeaders })).json()) as {
+      operations: Record<string, { calls: number }>;
+    };
     expect(counters.operations.listSecrets?.calls).toBe(pages);
   });
 

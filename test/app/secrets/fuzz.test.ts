@@ -91,7 +91,15 @@ const body = fc.oneof(
   fc.record(properties, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
   // Invalid ones, with and without the canary.
   fc
-    .record({ value: fc.oneof(secretValue, secretValue.map((v) => ({ nested: v })), secretValue.map((v) => [v]), anyValue), other: fc.dictionary(field, anyValue, { maxKeys: 5 }) })
+    .record({
+      value: fc.oneof(
+        secretValue,
+        secretValue.map((v) => ({ nested: v })),
+        secretValue.map((v) => [v]),
+        anyValue,
+      ),
+      other: fc.dictionary(field, anyValue, { maxKeys: 5 }),
+    })
     .map(({ value, other }) => JSON.stringify({ ...other, value })),
   fc.dictionary(field, anyValue, { maxKeys: 5 }).map((o) => JSON.stringify(o)),
   secretValue.map((v) => `{"value":"${v}"`),
@@ -104,7 +112,10 @@ const headers = fc.oneof(
   { weight: 3, arbitrary: fc.constant({}) },
   fc.record(
     {
-      'if-match': fc.oneof(fc.constant('*'), fc.string({ maxLength: 40 }).filter((s) => /^[\x20-\x7e]*$/.test(s))),
+      'if-match': fc.oneof(
+        fc.constant('*'),
+        fc.string({ maxLength: 40 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+      ),
       'if-none-match': fc.constantFrom('*', 'abc', '"x"'),
       'idempotency-key': fc.stringMatching(/^[a-z0-9-]{1,40}$/),
       'content-type': fc.constantFrom('application/json', 'text/plain', 'application/merge-patch+json', 'multipart/form-data'),
@@ -142,8 +153,14 @@ const policy = fc.record(
     keyCurveName: fc.constantFrom('P-256', 'P-384', 'P-999'),
     validityInMonths: fc.integer({ min: -1, max: 1300 }),
     contentType: fc.constantFrom('application/x-pkcs12', 'application/x-pem-file', 'text/plain'),
-    subjectAlternativeNames: fc.record({ dnsNames: fc.array(fc.constantFrom('fz.example', '', 'a b'), { maxLength: 2 }), emails: fc.array(fc.constantFrom('a@fz.example', 'not-an-email'), { maxLength: 2 }) }, { requiredKeys: [] }),
-    lifetimeActions: fc.array(fc.record({ action: fc.constantFrom('AutoRenew', 'EmailContacts', 'x'), lifetimePercentage: fc.integer({ min: -5, max: 120 }) }, { requiredKeys: [] }), { maxLength: 2 }),
+    subjectAlternativeNames: fc.record(
+      { dnsNames: fc.array(fc.constantFrom('fz.example', '', 'a b'), { maxLength: 2 }), emails: fc.array(fc.constantFrom('a@fz.example', 'not-an-email'), { maxLength: 2 }) },
+      { requiredKeys: [] },
+    ),
+    lifetimeActions: fc.array(
+      fc.record({ action: fc.constantFrom('AutoRenew', 'EmailContacts', 'x'), lifetimePercentage: fc.integer({ min: -5, max: 120 }) }, { requiredKeys: [] }),
+      { maxLength: 2 },
+    ),
     extra: anyValue,
   },
   { requiredKeys: [] },
@@ -227,7 +244,10 @@ describe('fuzzing the API', () => {
       sent++;
       if (response.status >= 400) errors++;
       const problem = problemWith(r, url, response);
-      return problem && `${r.method} ${url.pathname}${url.search} ${JSON.stringify(r.headers)} ${JSON.stringify(r.body)?.slice(0, 200)} → ${problem}: ${response.status} ${response.text.slice(0, 300)}`;
+      return (
+        problem &&
+        `${r.method} ${url.pathname}${url.search} ${JSON.stringify(r.headers)} ${JSON.stringify(r.body)?.slice(0, 200)} → ${problem}: ${response.status} ${response.text.slice(0, 300)}`
+      );
     };
 
     // One pool over every request: a request that waits for Key Vault (a delete racing a purge of
@@ -247,6 +267,11 @@ describe('fuzzing the API', () => {
     expect(sent).toBe(TOTAL);
     expect(errors).toBeGreaterThan(TOTAL / 4);
     expect(app.output().length).toBeGreaterThan(0);
-    expect(app.output().split('\n').filter((line) => line.includes(canary))).toEqual([]);
+    expect(
+      app
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(canary)),
+    ).toEqual([]);
   });
 });

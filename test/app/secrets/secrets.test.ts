@@ -213,9 +213,7 @@ describe('secrets API: concurrency and idempotency', () => {
     expect(other.status).toBe(422);
     expect(errorCodeOf(other)).toBe('IdempotencyKeyReused');
 
-    const concurrent = await Promise.all(
-      Array.from({ length: 5 }, () => api.put(`/secrets/${name}`, { value: 'race' }, { headers: { 'idempotency-key': `${key}-race` } })),
-    );
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => api.put(`/secrets/${name}`, { value: 'race' }, { headers: { 'idempotency-key': `${key}-race` } })));
     const versions = new Set(concurrent.filter((r) => r.status === 200).map((r) => r.body.version));
     expect(versions.size).toBe(1);
     expect(concurrent.every((r) => r.status === 200 || (r.status === 409 && errorCodeOf(r) === 'RequestInProgress'))).toBe(true);

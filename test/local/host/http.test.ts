@@ -304,7 +304,10 @@ describe('logging', () => {
     await fetch(`${api}/hello`);
     await fetch(`${api}/logs`);
     const executing = await waitFor(
-      () => host.lines.find((l) => /^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] Executing 'Functions\.hello' \(Reason='This function was programmatically called via the host APIs\.', Id=[0-9a-f-]{36}\)$/.test(l)),
+      () =>
+        host.lines.find((l) =>
+          /^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] Executing 'Functions\.hello' \(Reason='This function was programmatically called via the host APIs\.', Id=[0-9a-f-]{36}\)$/.test(l),
+        ),
       'Executing line',
     );
     const id = /Id=([0-9a-f-]{36})/.exec(executing)![1];
@@ -322,7 +325,7 @@ describe('logging', () => {
     expect(text).toContain('] hello called');
   });
 
-  it('passes every line through the app\'s log hooks, which may rewrite it', async () => {
+  it("passes every line through the app's log hooks, which may rewrite it", async () => {
     expect(await (await fetch(`${api}/redacted`)).text()).toBe('ok');
     await waitFor(() => host.lines.find((l) => l.endsWith('] probe category=user function=redacted')), 'rewritten probe line');
     expect(host.lines.some((l) => l.endsWith('] token=***'))).toBe(true);

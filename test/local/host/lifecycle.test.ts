@@ -81,11 +81,15 @@ describe('CLI', () => {
     const dir = tempDir('cli');
     const readyFile = path.join(dir, 'ready.json');
     const hookLog = path.join(dir, 'hooks.log');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/host/cli.ts', '--app', CJS_APP, '--port', '0', '--ready-file', readyFile, '--data-dir', path.join(dir, 'data')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...storageEnv({ HOOK_LOG: hookLog }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/host/cli.ts', '--app', CJS_APP, '--port', '0', '--ready-file', readyFile, '--data-dir', path.join(dir, 'data')],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...storageEnv({ HOOK_LOG: hookLog }) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -122,7 +126,11 @@ describe('CLI', () => {
       stdio: 'ignore',
     });
     await waitFor(() => (existsSync(readyFile) ? true : undefined), 'ready file', 60_000);
-    const workerPids = execFileSync('pgrep', ['-P', String(child.pid)]).toString().trim().split('\n').map(Number);
+    const workerPids = execFileSync('pgrep', ['-P', String(child.pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .map(Number);
     expect(workerPids).toHaveLength(1);
     child.kill('SIGKILL');
     await waitFor(() => (isAlive(workerPids[0]!) ? undefined : true), 'the worker to exit', 15_000);

@@ -103,7 +103,10 @@ describe('token validation', () => {
 
   it('rejects an expired token', async () => {
     const issuedAt = Math.floor(Date.now() / 1000) - 7200;
-    await expect401(await emulator.identity.issueToken('system', 'https://vault.azure.net', { issuedAt, lifetimeSeconds: 3600 }), "[TokenExpired] Error validating token: 'S2S12086'.");
+    await expect401(
+      await emulator.identity.issueToken('system', 'https://vault.azure.net', { issuedAt, lifetimeSeconds: 3600 }),
+      "[TokenExpired] Error validating token: 'S2S12086'.",
+    );
   });
 
   it('rejects a bad signature (key not from the identity endpoint)', async () => {

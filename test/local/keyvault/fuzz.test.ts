@@ -44,15 +44,18 @@ const body = fc.oneof(
   fc.string({ maxLength: 200 }),
   jsonValue.map((v) => JSON.stringify(v)),
   fc
-    .record({
-      value: fc.oneof(fc.string({ maxLength: 50 }), jsonValue),
-      contentType: fc.oneof(fc.string({ maxLength: 300 }), jsonValue),
-      tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 300 }), fc.oneof(fc.string({ maxLength: 300 }), jsonValue), { maxKeys: 20 }), jsonValue),
-      attributes: fc.oneof(
-        fc.record({ enabled: jsonValue, nbf: fc.oneof(fc.integer(), fc.double(), jsonValue), exp: fc.oneof(fc.integer(), jsonValue) }, { requiredKeys: [] }),
-        jsonValue,
-      ),
-    }, { requiredKeys: [] })
+    .record(
+      {
+        value: fc.oneof(fc.string({ maxLength: 50 }), jsonValue),
+        contentType: fc.oneof(fc.string({ maxLength: 300 }), jsonValue),
+        tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 300 }), fc.oneof(fc.string({ maxLength: 300 }), jsonValue), { maxKeys: 20 }), jsonValue),
+        attributes: fc.oneof(
+          fc.record({ enabled: jsonValue, nbf: fc.oneof(fc.integer(), fc.double(), jsonValue), exp: fc.oneof(fc.integer(), jsonValue) }, { requiredKeys: [] }),
+          jsonValue,
+        ),
+      },
+      { requiredKeys: [] },
+    )
     .map((v) => JSON.stringify(v)),
   fc.uint8Array({ maxLength: 100 }).map((a) => Buffer.from(a)),
 );

@@ -219,9 +219,7 @@ describe('challenge resource verification ON', () => {
       host: `kv1.vault.azure.net:${emulator.port}`,
     });
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe(
-      `Bearer authorization="https://login.microsoftonline.com/${emulator.tenantId}", resource="https://vault.azure.net"`,
-    );
+    expect(res.headers['www-authenticate']).toBe(`Bearer authorization="https://login.microsoftonline.com/${emulator.tenantId}", resource="https://vault.azure.net"`);
     expect(res.json()).toEqual({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.' } });
     const garbage = await rawRequest(emulator, { method: 'POST', path: '/not/a/route', body: '{{{', host: 'kv.vault.local' });
     expect(garbage.status).toBe(401);

@@ -115,7 +115,11 @@ describe('certificate job worker', () => {
 
   it('defers a delivery that finds the operation leased to another invocation, without calling Key Vault', async () => {
     const job = await started();
-    await store.update(job.operationId, (current) => ({ ...current, status: 'Running', progress: { leaseOwner: 'other', leaseUntil: new Date(Date.now() + 60_000).toISOString() } }));
+    await store.update(job.operationId, (current) => ({
+      ...current,
+      status: 'Running',
+      progress: { leaseOwner: 'other', leaseUntil: new Date(Date.now() + 60_000).toISOString() },
+    }));
     await runCertificateJob(job, deps);
     expect(certificates.calls).toBe(0);
     expect(queued).toHaveLength(1);
@@ -183,7 +187,10 @@ describe('certificate job worker', () => {
     const job = await started();
     certificates.pollsToFinish = 3;
     certificates.onPoll = async () => {
-      await store.update(job.operationId, (current) => ({ ...current, progress: { ...current.progress, leaseOwner: 'thief', leaseUntil: new Date(Date.now() + 60_000).toISOString() } }));
+      await store.update(job.operationId, (current) => ({
+        ...current,
+        progress: { ...current.progress, leaseOwner: 'thief', leaseUntil: new Date(Date.now() + 60_000).toISOString() },
+      }));
     };
     await runCertificateJob(job, deps);
     const operation = await operationOf(job);

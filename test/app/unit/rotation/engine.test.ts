@@ -83,7 +83,13 @@ describe('rotation engine: the event after the write', () => {
     expect(vault.versions.get('a')).toHaveLength(2);
     expect(queue.tries).toBe(3);
     expect([...outbox.rows.values()]).toEqual([
-      { type: 'SecretRotated', name: 'a', version: vault.latest('a')!.properties.version, time: expect.any(String), reason: expect.stringContaining(vault.versions.get('a')![0]!.properties.version!) },
+      {
+        type: 'SecretRotated',
+        name: 'a',
+        version: vault.latest('a')!.properties.version,
+        time: expect.any(String),
+        reason: expect.stringContaining(vault.versions.get('a')![0]!.properties.version!),
+      },
     ]);
   });
 

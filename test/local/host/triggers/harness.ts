@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { QueueServiceClient } from '@azure/storage-queue';
-import type {
-  FunctionInfo,
-  HostContext,
-  HostJson,
-  InvocationRequest,
-  InvocationResult,
-  LogLevel,
-  TriggerListener,
-} from '../../../../local/host/contracts.js';
+import type { FunctionInfo, HostContext, HostJson, InvocationRequest, InvocationResult, LogLevel, TriggerListener } from '../../../../local/host/contracts.js';
 import { settingsFrom } from './unit/settings.js';
 
 export interface LogLine {

@@ -71,11 +71,15 @@ describe('queue trigger under the local host', () => {
   it('moves a message that keeps failing to the poison queue after maxDequeueCount', async () => {
     await send(queues.WORK_QUEUE, { id: 'poison', fail: true });
     const poisonQueue = `${queues.WORK_QUEUE}-poison`;
-    await waitFor(async () => {
-      if (!(await service.getQueueClient(poisonQueue).exists())) return false;
-      const { peekedMessageItems } = await service.getQueueClient(poisonQueue).peekMessages({ numberOfMessages: 32 });
-      return peekedMessageItems.some((m) => decode(m.messageText) === JSON.stringify({ id: 'poison', fail: true }));
-    }, 'the poison message', 45_000);
+    await waitFor(
+      async () => {
+        if (!(await service.getQueueClient(poisonQueue).exists())) return false;
+        const { peekedMessageItems } = await service.getQueueClient(poisonQueue).peekMessages({ numberOfMessages: 32 });
+        return peekedMessageItems.some((m) => decode(m.messageText) === JSON.stringify({ id: 'poison', fail: true }));
+      },
+      'the poison message',
+      45_000,
+    );
     expect(workerRecords('poison').map((r) => r.triggerMetadata.dequeueCount)).toEqual([1, 2, 3]);
     expect(host.lines.some((l) => l.includes(`Message has reached MaxDequeueCount of 3. Moving message to queue '${poisonQueue}'.`))).toBe(true);
   });

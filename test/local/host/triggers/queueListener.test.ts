@@ -1,18 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { HostJson, TriggerListener } from '../../../../local/host/contracts.js';
 import { QueueTriggerListener, type QueueListenerTimings } from '../../../../local/host/queue/listener.js';
-import {
-  base64,
-  createHarness,
-  gate,
-  messageCount,
-  queueFunction,
-  queueService,
-  sleep,
-  uniqueQueueName,
-  waitFor,
-  type Harness,
-} from './harness.js';
+import { base64, createHarness, gate, messageCount, queueFunction, queueService, sleep, uniqueQueueName, waitFor, type Harness } from './harness.js';
 
 const { connectionString } = inject('storage');
 const service = queueService(connectionString);
@@ -24,12 +13,7 @@ afterEach(async () => {
 
 type Queues = NonNullable<NonNullable<HostJson['extensions']>['queues']>;
 
-async function startListener(
-  queues: Queues = {},
-  timings: QueueListenerTimings = {},
-  name = uniqueQueueName('q'),
-  prepare: (harness: Harness) => void = () => undefined,
-) {
+async function startListener(queues: Queues = {}, timings: QueueListenerTimings = {}, name = uniqueQueueName('q'), prepare: (harness: Harness) => void = () => undefined) {
   const harness = createHarness({ connectionString, hostJson: { queues: { maxPollingInterval: '00:00:01', ...queues } } });
   prepare(harness);
   const queue = service.getQueueClient(name);

@@ -77,9 +77,7 @@ describe('queue output binding', () => {
       trigger,
       bindings: { req: trigger, blobOut: { type: 'blob', direction: 'out', path: 'c/b' } },
     };
-    await expect(writeOutputBindings(fn, succeeded({ outputData: [{ name: 'blobOut', data: { string: 'x' } }] }), harness.ctx)).rejects.toThrow(
-      /'blob'/,
-    );
+    await expect(writeOutputBindings(fn, succeeded({ outputData: [{ name: 'blobOut', data: { string: 'x' } }] }), harness.ctx)).rejects.toThrow(/'blob'/);
   });
 
   it('wakes a listener on the queue it wrote to', async () => {
@@ -103,4 +101,3 @@ describe('queue output binding', () => {
     }
   });
 });
-

@@ -36,8 +36,6 @@ describe('Set-Cookie', () => {
   it("writes no SameSite for 'none' and SameSite=None for 'explicitNone'", () => {
     expect(toSetCookie({ name: 'a', value: 'b', sameSite: 'none' })).toBe('a=b');
     expect(toSetCookie({ name: 'a', value: 'b', sameSite: 'explicitNone' })).toBe('a=b; SameSite=None');
-    expect(toSetCookie({ name: 'a', value: 'b', expires: { value: { seconds: 0 } }, maxAge: { value: 0 } })).toBe(
-      'a=b; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0',
-    );
+    expect(toSetCookie({ name: 'a', value: 'b', expires: { value: { seconds: 0 } }, maxAge: { value: 0 } })).toBe('a=b; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0');
   });
 });

@@ -95,7 +95,10 @@ describe('beginCreateCertificate', () => {
     expect(key.keyType).toBe('RSA');
     expect(key.keyOperations).toEqual(['sign', 'verify', 'wrapKey', 'unwrapKey', 'encrypt', 'decrypt']);
     expect(key.key?.d).toBeUndefined();
-    const jwkPublic = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(key.key!.n!).toString('base64url'), e: Buffer.from(key.key!.e!).toString('base64url') }, format: 'jwk' });
+    const jwkPublic = createPublicKey({
+      key: { kty: 'RSA', n: Buffer.from(key.key!.n!).toString('base64url'), e: Buffer.from(key.key!.e!).toString('base64url') },
+      format: 'jwk',
+    });
     expect(jwkPublic.equals(x509.publicKey)).toBe(true);
 
     const pem = await secrets.getSecret('default-cert', { version });

@@ -61,7 +61,9 @@ const policy = fc.record(
     lifetime_actions: maybe(
       fc.array(
         fc.record({
-          trigger: maybe(fc.record({ lifetime_percentage: maybe(fc.integer({ min: -5, max: 120 })), days_before_expiry: maybe(fc.integer({ min: -5, max: 500 })) }, { requiredKeys: [] })),
+          trigger: maybe(
+            fc.record({ lifetime_percentage: maybe(fc.integer({ min: -5, max: 120 })), days_before_expiry: maybe(fc.integer({ min: -5, max: 500 })) }, { requiredKeys: [] }),
+          ),
           action: maybe(fc.record({ action_type: maybe(fc.constantFrom('AutoRenew', 'EmailContacts', 'x')) })),
         }),
         { maxLength: 2 },
@@ -79,19 +81,50 @@ const request = fc.oneof(
     method: fc.constant('POST'),
     path: fc.constant('/certificates/fzi/import'),
     body: fc.oneof(
-      fc.record({ value: fc.oneof(fc.base64String({ maxLength: 200 }), fc.constant('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), fc.string()), pwd: maybe(fc.string()) }),
+      fc.record({
+        value: fc.oneof(fc.base64String({ maxLength: 200 }), fc.constant('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), fc.string()),
+        pwd: maybe(fc.string()),
+      }),
       junk,
     ),
   }),
-  fc.record({ method: fc.constant('POST'), path: fc.constant('/certificates/fz/pending/merge'), body: fc.oneof(fc.record({ x5c: maybe(fc.array(fc.oneof(fc.base64String({ maxLength: 100 }), fc.string()))) }), junk) }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.constant('/certificates/fz/pending/merge'),
+    body: fc.oneof(fc.record({ x5c: maybe(fc.array(fc.oneof(fc.base64String({ maxLength: 100 }), fc.string()))) }), junk),
+  }),
   fc.record({ method: fc.constant('PATCH'), path: fc.constant('/certificates/fz/pending'), body: fc.oneof(fc.record({ cancellation_requested: maybe(fc.boolean()) }), junk) }),
-  fc.record({ method: fc.constantFrom('PATCH'), path: fc.constantFrom('/certificates/fz/', '/certificates/fz/' + '0'.repeat(32)), body: fc.oneof(fc.record({ attributes: junk, tags: junk, policy: maybe(policy) }), junk) }),
-  fc.record({ method: fc.constantFrom('PUT', 'PATCH'), path: fc.constantFrom('/certificates/issuers/iss', '/certificates/issuers/Self', '/certificates/issuers/bad%20name'), body: fc.oneof(fc.record({ provider: maybe(fc.string()), credentials: junk, org_details: junk }), junk) }),
-  fc.record({ method: fc.constant('PUT'), path: fc.constant('/certificates/contacts'), body: fc.oneof(fc.record({ contacts: maybe(fc.array(fc.record({ email: maybe(fc.string()), name: junk }), { maxLength: 2 })) }), junk) }),
-  fc.record({ method: fc.constant('POST'), path: fc.constant('/certificates/restore'), body: fc.oneof(fc.record({ value: maybe(fc.base64String({ maxLength: 100 })) }), junk) }),
+  fc.record({
+    method: fc.constantFrom('PATCH'),
+    path: fc.constantFrom('/certificates/fz/', '/certificates/fz/' + '0'.repeat(32)),
+    body: fc.oneof(fc.record({ attributes: junk, tags: junk, policy: maybe(policy) }), junk),
+  }),
+  fc.record({
+    method: fc.constantFrom('PUT', 'PATCH'),
+    path: fc.constantFrom('/certificates/issuers/iss', '/certificates/issuers/Self', '/certificates/issuers/bad%20name'),
+    body: fc.oneof(fc.record({ provider: maybe(fc.string()), credentials: junk, org_details: junk }), junk),
+  }),
+  fc.record({
+    method: fc.constant('PUT'),
+    path: fc.constant('/certificates/contacts'),
+    body: fc.oneof(fc.record({ contacts: maybe(fc.array(fc.record({ email: maybe(fc.string()), name: junk }), { maxLength: 2 })) }), junk),
+  }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.constant('/certificates/restore'),
+    body: fc.oneof(fc.record({ value: maybe(fc.base64String({ maxLength: 100 })) }), junk),
+  }),
   fc.record({
     method: fc.constantFrom('GET', 'DELETE', 'POST'),
-    path: fc.constantFrom('/certificates/fz/pending', '/certificates/fz/backup', '/deletedcertificates/fz', '/deletedcertificates/fz/recover', '/certificates/fz', '/certificates?includePending=true&x=1', '/certificates/fz/versions'),
+    path: fc.constantFrom(
+      '/certificates/fz/pending',
+      '/certificates/fz/backup',
+      '/deletedcertificates/fz',
+      '/deletedcertificates/fz/recover',
+      '/certificates/fz',
+      '/certificates?includePending=true&x=1',
+      '/certificates/fz/versions',
+    ),
     body: fc.constant(undefined),
   }),
 );

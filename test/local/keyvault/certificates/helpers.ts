@@ -41,7 +41,10 @@ export interface TestCa {
 
 export async function createTestCa(): Promise<TestCa> {
   const policy = normalizePolicy(
-    { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=External Test CA', key_usage: ['keyCertSign', 'cRLSign'], ekus: [], basic_constraints: { ca: true } } },
+    {
+      key_props: { kty: 'EC', crv: 'P-256' },
+      x509_props: { subject: 'CN=External Test CA', key_usage: ['keyCertSign', 'cRLSign'], ekus: [], basic_constraints: { ca: true } },
+    },
     Math.floor(Date.now() / 1000),
   );
   const key = await generateCertificateKey(policy.key_props);

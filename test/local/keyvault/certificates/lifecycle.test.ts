@@ -86,10 +86,12 @@ describe('importCertificate', () => {
 
   it('imports PEM (key after certificate) and keeps the PEM format', async () => {
     const { key, der } = await externalCertificate({ key_props: { kty: 'EC' }, x509_props: { subject: 'CN=pem' } });
-    const pem = secretPem(key, []) + pemBlocks(secretPem(key, [der]))
-      .filter((b) => b.label === 'CERTIFICATE')
-      .map((b) => b.text + '\n')
-      .join('');
+    const pem =
+      secretPem(key, []) +
+      pemBlocks(secretPem(key, [der]))
+        .filter((b) => b.label === 'CERTIFICATE')
+        .map((b) => b.text + '\n')
+        .join('');
     const imported = await client.importCertificate('imp-pem', Buffer.from(`${pemBlocks(pem)[1]!.text}\n${pemBlocks(pem)[0]!.text}\n`), {
       policy: { contentType: 'application/x-pem-file' },
     });
@@ -149,7 +151,14 @@ describe('properties, policy and lists', () => {
     await create('pol');
     const policy = await client.getCertificatePolicy('pol');
     expect(policy).toMatchObject({ issuerName: 'Self', keySize: 2048, validityInMonths: 12 });
-    await client.updateCertificatePolicy('pol', { ...policy, keyType: 'EC', keyCurveName: 'P-256', keySize: undefined, validityInMonths: 3, contentType: 'application/x-pem-file' } as CertificatePolicy);
+    await client.updateCertificatePolicy('pol', {
+      ...policy,
+      keyType: 'EC',
+      keyCurveName: 'P-256',
+      keySize: undefined,
+      validityInMonths: 3,
+      contentType: 'application/x-pem-file',
+    } as CertificatePolicy);
     const after = await client.getCertificatePolicy('pol');
     expect(after).toMatchObject({ keyType: 'EC', keyCurveName: 'P-256', validityInMonths: 3, contentType: 'application/x-pem-file', subject: 'cn=MyCert' });
     await expect(client.updateCertificatePolicy('pol', { ...after, lifetimeActions: [{ daysBeforeExpiry: 500, action: 'AutoRenew' }] })).rejects.toMatchObject({

@@ -95,13 +95,15 @@ describe('certificate wire format', () => {
     expect(list['nextLink']).toBeNull();
   });
 
-  it('an operation in progress: create and import refused, an issuer\'s operation cannot be merged, request_id filters', async () => {
+  it("an operation in progress: create and import refused, an issuer's operation cannot be merged, request_id filters", async () => {
     // The service's answers, as documented in "Monitor and manage certificate creation":
     // https://github.com/MicrosoftDocs/azure-docs/blob/0238029c59871596cf21f541770252611aef7311/articles/key-vault/create-certificate-scenarios.md
     emulator.settings.certificateCreateMs = 60_000;
     const created = await call('POST', '/certificates/busy-op/create', { policy: DEFAULT_POLICY });
     const requestId = json(created)['request_id'] as string;
-    const busy = { error: { code: 'Forbidden', message: "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress." } };
+    const busy = {
+      error: { code: 'Forbidden', message: "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress." },
+    };
     const again = await call('POST', '/certificates/busy-op/create', { policy: DEFAULT_POLICY });
     expect(again.status).toBe(409);
     expect(json(again)).toEqual(busy);
@@ -166,7 +168,9 @@ describe('certificate wire format', () => {
   });
 
   it('issuers never echo pwd; contacts round-trip', async () => {
-    const issuer = json(await call('PUT', '/certificates/issuers/wire-ca', { provider: 'Test', credentials: { account_id: 'a', pwd: 'secret' }, attributes: { enabled: true } }));
+    const issuer = json(
+      await call('PUT', '/certificates/issuers/wire-ca', { provider: 'Test', credentials: { account_id: 'a', pwd: 'secret' }, attributes: { enabled: true } }),
+    );
     expect(issuer).toMatchObject({ id: `${base()}/certificates/issuers/wire-ca`, provider: 'Test', credentials: { account_id: 'a' }, attributes: { enabled: true } });
     expect(JSON.stringify(issuer)).not.toContain('secret');
     expect(JSON.stringify(json(await call('GET', '/certificates/issuers/wire-ca')))).not.toContain('secret');

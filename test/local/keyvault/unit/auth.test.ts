@@ -23,7 +23,10 @@ describe('challenge', () => {
     const header = challengeHeaders('v.vault.azure.net', 'tid')['www-authenticate'];
     expect(header).toBe('Bearer authorization="https://login.microsoftonline.com/tid", resource="https://vault.azure.net"');
     // The SDK's parser splits on ",? +" and keeps key="value" pairs.
-    const pairs = header!.slice('Bearer '.length).split(/,? +/).map((p) => /^(\w+)="([^"]*)"$/.exec(p)?.slice(1));
+    const pairs = header!
+      .slice('Bearer '.length)
+      .split(/,? +/)
+      .map((p) => /^(\w+)="([^"]*)"$/.exec(p)?.slice(1));
     expect(pairs).toEqual([
       ['authorization', 'https://login.microsoftonline.com/tid'],
       ['resource', 'https://vault.azure.net'],

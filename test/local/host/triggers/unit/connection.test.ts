@@ -1,10 +1,6 @@
 import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import {
-  createCredential,
-  queueServiceClientFor,
-  resolveStorageConnection,
-} from '../../../../../local/host/storage/connection.js';
+import { createCredential, queueServiceClientFor, resolveStorageConnection } from '../../../../../local/host/storage/connection.js';
 import { settingsFrom } from './settings.js';
 
 const CONN = 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=a2V5;QueueEndpoint=http://127.0.0.1:1/a;';
@@ -37,9 +33,7 @@ describe('storage connection resolution', () => {
   });
 
   it('names the missing setting', () => {
-    expect(() => resolveStorageConnection('Jobs', settingsFrom({}))).toThrow(
-      /Storage account connection string 'AzureWebJobsJobs' does not exist/,
-    );
+    expect(() => resolveStorageConnection('Jobs', settingsFrom({}))).toThrow(/Storage account connection string 'AzureWebJobsJobs' does not exist/);
     expect(() => resolveStorageConnection(undefined, settingsFrom({}))).toThrow(/'AzureWebJobsStorage' does not exist/);
     expect(() => resolveStorageConnection('AzureWebJobsStorage', settingsFrom({}))).toThrow(/'AzureWebJobsStorage' does not exist/);
   });
@@ -107,9 +101,7 @@ describe('storage connection resolution', () => {
   });
 
   it('refuses an identity section without an account', () => {
-    expect(() => resolveStorageConnection('Jobs', settingsFrom({ Jobs__credential: 'managedidentity' }))).toThrow(
-      /Jobs__queueServiceUri/,
-    );
+    expect(() => resolveStorageConnection('Jobs', settingsFrom({ Jobs__credential: 'managedidentity' }))).toThrow(/Jobs__queueServiceUri/);
   });
 
   it('creates clients against the resolved endpoint and caches them per connection', () => {

@@ -7,10 +7,7 @@ describe('timer retry options', () => {
   });
 
   it('reads fixedDelay as registered by the library', () => {
-    const policy = readRetryPolicy(
-      { strategy: 'fixedDelay', retryStrategy: 'fixedDelay', maxRetryCount: 3, delayInterval: { seconds: 2 } },
-      'f',
-    );
+    const policy = readRetryPolicy({ strategy: 'fixedDelay', retryStrategy: 'fixedDelay', maxRetryCount: 3, delayInterval: { seconds: 2 } }, 'f');
     expect(policy?.maxRetryCount).toBe(3);
     expect([1, 2, 3].map((n) => policy?.delayMs(n))).toEqual([2_000, 2_000, 2_000]);
   });

@@ -12,27 +12,16 @@ function nextRuns(schedule: string, from: string, count = 3, timeZone = UTC): st
 
 describe('NCRONTAB schedules', () => {
   it('reads 6 fields with seconds first', () => {
-    expect(nextRuns('30 */5 * * * *', '2026-01-01T00:00:00Z')).toEqual([
-      '2026-01-01T00:00:30.000Z',
-      '2026-01-01T00:05:30.000Z',
-      '2026-01-01T00:10:30.000Z',
-    ]);
+    expect(nextRuns('30 */5 * * * *', '2026-01-01T00:00:00Z')).toEqual(['2026-01-01T00:00:30.000Z', '2026-01-01T00:05:30.000Z', '2026-01-01T00:10:30.000Z']);
   });
 
   it('reads 5 fields with seconds = 0', () => {
-    expect(nextRuns('*/5 * * * *', '2026-01-01T00:00:00Z', 2)).toEqual([
-      '2026-01-01T00:05:00.000Z',
-      '2026-01-01T00:10:00.000Z',
-    ]);
+    expect(nextRuns('*/5 * * * *', '2026-01-01T00:00:00Z', 2)).toEqual(['2026-01-01T00:05:00.000Z', '2026-01-01T00:10:00.000Z']);
   });
 
   it('requires day of month AND day of week', () => {
     // Friday the 13th, not every Friday nor every 13th.
-    expect(nextRuns('0 0 0 13 * 5', '2026-01-01T00:00:00Z')).toEqual([
-      '2026-02-13T00:00:00.000Z',
-      '2026-03-13T00:00:00.000Z',
-      '2026-11-13T00:00:00.000Z',
-    ]);
+    expect(nextRuns('0 0 0 13 * 5', '2026-01-01T00:00:00Z')).toEqual(['2026-02-13T00:00:00.000Z', '2026-03-13T00:00:00.000Z', '2026-11-13T00:00:00.000Z']);
   });
 
   it('counts weekdays from Sunday = 0 and refuses 7', () => {
@@ -66,19 +55,26 @@ describe('NCRONTAB schedules', () => {
       '2026-01-02T15:00:00.000Z',
       '2026-01-05T09:00:00.000Z',
     ]);
-    expect(nextRuns('0 0 0 1-10/3 * *', '2026-01-01T00:00:00Z', 3)).toEqual([
-      '2026-01-04T00:00:00.000Z',
-      '2026-01-07T00:00:00.000Z',
-      '2026-01-10T00:00:00.000Z',
-    ]);
+    expect(nextRuns('0 0 0 1-10/3 * *', '2026-01-01T00:00:00Z', 3)).toEqual(['2026-01-04T00:00:00.000Z', '2026-01-07T00:00:00.000Z', '2026-01-10T00:00:00.000Z']);
   });
 
-  it.each(['0 0 0 L * *', '0 0 0 15W * *', '0 0 0 * * 5#2', '0 0 0 ? * *', '0 0 0 * * 5L', '@daily', '0 0 0 * * * 2026', '* * * *', '61 * * * * *', '0 0 0 0 * *', '0 0 0 * 13 *', '0 0 0 * * Funday', '0 0 5-1 * * *'])(
-    'refuses %j',
-    (schedule) => {
-      expect(() => parseSchedule(schedule, UTC)).toThrow(/Timer schedule/);
-    },
-  );
+  it.each([
+    '0 0 0 L * *',
+    '0 0 0 15W * *',
+    '0 0 0 * * 5#2',
+    '0 0 0 ? * *',
+    '0 0 0 * * 5L',
+    '@daily',
+    '0 0 0 * * * 2026',
+    '* * * *',
+    '61 * * * * *',
+    '0 0 0 0 * *',
+    '0 0 0 * 13 *',
+    '0 0 0 * * Funday',
+    '0 0 5-1 * * *',
+  ])('refuses %j', (schedule) => {
+    expect(() => parseSchedule(schedule, UTC)).toThrow(/Timer schedule/);
+  });
 
   it('evaluates in the given time zone', () => {
     expect(nextRuns('0 0 9 * * *', '2026-01-01T00:00:00Z', 1, 'Europe/Berlin')).toEqual(['2026-01-01T08:00:00.000Z']);

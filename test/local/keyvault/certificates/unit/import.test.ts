@@ -10,11 +10,9 @@ import { hasOpenssl, openssl } from './openssl.js';
 // The service's texts for a value it cannot read in the format it took it for.
 const PKCS12_UNREADABLE = 'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.';
 const PEM_UNEXPECTED = 'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.';
-const rejectsWith = (value: string, message: string, password?: string) =>
-  expect(() => parseImportValue(value, password)).toThrow(new CertificateInputError(message));
+const rejectsWith = (value: string, message: string, password?: string) => expect(() => parseImportValue(value, password)).toThrow(new CertificateInputError(message));
 
-const samePublicKey = (a: Parameters<typeof createPublicKey>[0], b: Parameters<typeof createPublicKey>[0]) =>
-  createPublicKey(a).equals(createPublicKey(b));
+const samePublicKey = (a: Parameters<typeof createPublicKey>[0], b: Parameters<typeof createPublicKey>[0]) => createPublicKey(a).equals(createPublicKey(b));
 
 describe('secretPem', () => {
   it('puts the unencrypted PKCS#8 key first, then the chain, with \\n endings', async () => {
@@ -217,9 +215,7 @@ describe('derivePolicy', () => {
     expect(policy.x509_props.sans).toBeUndefined();
     expect(policy.x509_props.ekus).toEqual([]);
     expect(policy.x509_props.key_usage).toEqual([]);
-    expect(derivePolicy(parseImportValue(secretPem(key, [der])), NOW_SECONDS, 'application/x-pkcs12').secret_props.contentType).toBe(
-      'application/x-pkcs12',
-    );
+    expect(derivePolicy(parseImportValue(secretPem(key, [der])), NOW_SECONDS, 'application/x-pkcs12').secret_props.contentType).toBe('application/x-pkcs12');
   });
 
   it('rounds the lifetime up to 30-day months', () => {

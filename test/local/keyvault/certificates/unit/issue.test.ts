@@ -214,4 +214,3 @@ describe('CSR', () => {
     expect(stdout).toContain('CN = req');
   });
 });
-

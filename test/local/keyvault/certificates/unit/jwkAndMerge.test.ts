@@ -55,7 +55,10 @@ describe('mergeChain', () => {
     ['base64 of PEM text', (der: Buffer) => Buffer.from(pemLines(der)).toString('base64')],
     ['base64 of the PEM body without BEGIN/END', (der: Buffer) => Buffer.from(der.toString('base64')).toString('base64')],
     ['base64 of the PEM body with END but no BEGIN (the JS SDK test)', jsSdkTestEntry],
-    ['base64 of BEGIN, body and END on one line', (der: Buffer) => Buffer.from(`-----BEGIN CERTIFICATE-----${der.toString('base64')}-----END CERTIFICATE-----`).toString('base64')],
+    [
+      'base64 of BEGIN, body and END on one line',
+      (der: Buffer) => Buffer.from(`-----BEGIN CERTIFICATE-----${der.toString('base64')}-----END CERTIFICATE-----`).toString('base64'),
+    ],
   ])('accepts an entry given as %s', async (_label, encode) => {
     const pending = await selfSigned();
     const { ca, leaf } = await caSignedChain(pending.key);

@@ -55,12 +55,27 @@ describe('normalizePolicy defaults', () => {
   });
 
   it.each([
-    [{ kty: 'EC', crv: 'p-384' }, { kty: 'EC', crv: 'P-384', key_size: 384 }],
+    [
+      { kty: 'EC', crv: 'p-384' },
+      { kty: 'EC', crv: 'P-384', key_size: 384 },
+    ],
     [{ crv: 'P-521' }, { kty: 'EC', crv: 'P-521', key_size: 521 }],
-    [{ kty: 'EC', key_size: 384 }, { kty: 'EC', crv: 'P-384', key_size: 384 }],
-    [{ kty: 'EC-HSM', crv: 'P-256K' }, { kty: 'EC-HSM', crv: 'P-256K', key_size: 256 }],
-    [{ kty: 'RSA', key_size: 3072 }, { kty: 'RSA', key_size: 3072 }],
-    [{ key_size: 4096, exportable: false, reuse_key: true }, { kty: 'RSA', key_size: 4096, exportable: false, reuse_key: true }],
+    [
+      { kty: 'EC', key_size: 384 },
+      { kty: 'EC', crv: 'P-384', key_size: 384 },
+    ],
+    [
+      { kty: 'EC-HSM', crv: 'P-256K' },
+      { kty: 'EC-HSM', crv: 'P-256K', key_size: 256 },
+    ],
+    [
+      { kty: 'RSA', key_size: 3072 },
+      { kty: 'RSA', key_size: 3072 },
+    ],
+    [
+      { key_size: 4096, exportable: false, reuse_key: true },
+      { kty: 'RSA', key_size: 4096, exportable: false, reuse_key: true },
+    ],
   ])('key_props %j', (keyProps, expected) => {
     expect(normalizePolicy({ ...SDK_DEFAULT, key_props: keyProps }, NOW).key_props).toMatchObject(expected);
   });
@@ -161,13 +176,19 @@ describe('normalizePolicy validation', () => {
 
   it.each([
     [{ key_props: { kty: 'RSA', key_size: 1024 } }, 'key_props', 'key_props.key_size 1024 is not supported for RSA; expected one of 2048, 3072, 4096.'],
-    [{ secret_props: { contentType: 'text/plain' } }, 'secret_props', "secret_props.contentType 'text/plain' is not supported; expected one of application/x-pkcs12, application/x-pem-file."],
+    [
+      { secret_props: { contentType: 'text/plain' } },
+      'secret_props',
+      "secret_props.contentType 'text/plain' is not supported; expected one of application/x-pkcs12, application/x-pem-file.",
+    ],
     [{ x509_props: { subject: 'CN=x', validity_months: 0 } }, 'x509_props', 'validity_months must be between 1 and 1200 (got 0).'],
-    [{ lifetime_actions: [{ trigger: { lifetime_percentage: 100 }, action: { action_type: 'AutoRenew' } }] }, 'lifetime_actions', 'lifetime_percentage must be between 1 and 99 (got 100).'],
+    [
+      { lifetime_actions: [{ trigger: { lifetime_percentage: 100 }, action: { action_type: 'AutoRenew' } }] },
+      'lifetime_actions',
+      'lifetime_percentage must be between 1 and 99 (got 100).',
+    ],
   ])('%j: the service format names the wire member and ends with CRLF', (overrides, member, reason) => {
-    expect(() => normalizePolicy({ ...SDK_DEFAULT, ...overrides }, NOW)).toThrow(
-      new CertificateInputError(`Property policy.${member} has invalid value. ${reason}\r\n`),
-    );
+    expect(() => normalizePolicy({ ...SDK_DEFAULT, ...overrides }, NOW)).toThrow(new CertificateInputError(`Property policy.${member} has invalid value. ${reason}\r\n`));
   });
 
   it('a type error names its member too', () => {
@@ -207,6 +228,8 @@ describe('updatePolicy', () => {
   it('replaces lifetime actions and validates the result', () => {
     const updated = updatePolicy(current, { lifetime_actions: [{ trigger: { days_before_expiry: 10 }, action: { action_type: 'EmailContacts' } }] }, NOW);
     expect(updated.lifetime_actions).toEqual([{ trigger: { days_before_expiry: 10 }, action: { action_type: 'EmailContacts' } }]);
-    expect(() => updatePolicy(current, { x509_props: { validity_months: 1 }, lifetime_actions: [{ trigger: { days_before_expiry: 40 }, action: { action_type: 'AutoRenew' } }] }, NOW)).toThrow(/between 1 and 27/);
+    expect(() =>
+      updatePolicy(current, { x509_props: { validity_months: 1 }, lifetime_actions: [{ trigger: { days_before_expiry: 40 }, action: { action_type: 'AutoRenew' } }] }, NOW),
+    ).toThrow(/between 1 and 27/);
   });
 });
