@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
 import { abortableDelay } from '../platform/delay.js';
+import { classifyVaultFailure } from '../platform/vaultFailures.js';
 import type { EventPublisher } from '../platform/events.js';
 import { LeaseLostError, type RunLease } from '../platform/runLease.js';
 import { dueAt, expiryFor, readPolicy, TAGS, type RotationPolicy } from './policy.js';
@@ -48,7 +49,10 @@ export interface RunSummary {
 /** The skip reason of every secret a run left because it lost its lease. */
 export const LEASE_LOST = 'lease lost';
 
-const THROTTLED = Symbol('throttled');
+/** Throttled even after the SDK's own retries: wait at least this long before trying the secret again. */
+interface Throttled {
+  retryAfterMs: number;
+}
 const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 const NEAR_EXPIRY_MS = 30 * 86_400_000;
 const MAX_THROTTLED_ATTEMPTS = 5;
@@ -154,8 +158,8 @@ export class RotationEngine {
     for (let attempt = 1; ; attempt++) {
       if (run.stopped || run.lease?.signal.aborted) return this.leaseLost(item, run);
       const outcome = await this.rotateOnce(item, attempt < MAX_THROTTLED_ATTEMPTS, run);
-      if (outcome !== THROTTLED) return outcome;
-      await abortableDelay(1_000 * attempt, run.lease?.signal).catch(() => undefined);
+      if (!('retryAfterMs' in outcome)) return outcome;
+      await abortableDelay(Math.max(outcome.retryAfterMs, 1_000 * attempt), run.lease?.signal).catch(() => undefined);
     }
   }
 
@@ -170,7 +174,7 @@ export class RotationEngine {
    * the lease, write. Once the new version is written the rotation has happened, whatever becomes
    * of its event.
    */
-  private async rotateOnce(item: PlannedRotation, mayRetry: boolean, run: RunState): Promise<RotationOutcome | typeof THROTTLED> {
+  private async rotateOnce(item: PlannedRotation, mayRetry: boolean, run: RunState): Promise<RotationOutcome | Throttled> {
     let previousVersion = '';
     let writeSent = false;
     try {
@@ -200,7 +204,8 @@ export class RotationEngine {
       const landed = writeSent && mayHaveLanded(error) ? await this.landedVersion(item) : undefined;
       if (landed !== undefined) return this.rotated(item, landed, previousVersion);
       if (error instanceof LeaseLostError || run.lease?.signal.aborted) return this.leaseLost(item, run);
-      if (mayRetry && isRestError(error) && error.statusCode === 429) return THROTTLED;
+      const failure = classifyVaultFailure(error);
+      if (mayRetry && failure.class === 'throttled') return { retryAfterMs: failure.retryAfterMs ?? 0 };
       const reason = describeFailure(error);
       this.deps.log(`Rotation of secret ${item.name} failed: ${reason}`);
       await this.deps.events.publish({ type: 'OperationFailed', name: item.name, reason: `rotation failed: ${reason}` }).catch(() => undefined);
@@ -258,8 +263,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Anything but an answer from Key Vault refusing the request. */
-const mayHaveLanded = (error: unknown) => !(isRestError(error) && error.statusCode !== undefined && error.statusCode < 500);
+/** No answer, or one that does not say the request was refused (5xx). */
+const mayHaveLanded = (error: unknown) => ['retryable', 'unknown'].includes(classifyVaultFailure(error).class);
 
 function describeFailure(error: unknown): string {
   if (isRestError(error)) return `Key Vault answered ${error.statusCode ?? 'without a status'} (${error.code ?? 'no code'})`;
