@@ -1,4 +1,5 @@
 import { finishOperation } from '../operations/lifecycle.js';
+import { problems } from '../platform/problems.js';
 import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
 import { operationIdOf } from './message.js';
@@ -17,8 +18,8 @@ export async function failPoisonedJob(message: unknown, deps: { operations: Oper
   const { changed } = await finishOperation({ store: deps.operations, events: deps.events }, operationId, {
     status: 'Failed',
     error: {
-      code: operation.error?.code ?? 'JobFailed',
-      message: `${operation.error?.message ?? 'The job failed on every delivery.'} (gave up after ${operation.attempts} attempt(s))`,
+      code: operation.error?.code ?? problems.jobFailed().code,
+      message: `${operation.error?.message ?? problems.jobFailed().message} (gave up after ${operation.attempts} attempt(s))`,
     },
   });
   if (changed) deps.log(`Operation ${operationId} (${operation.kind} ${operation.target.name}) failed: the job reached the poison queue`);

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { CertificateClient, CertificatePolicy } from '@azure/keyvault-certificates';
 import { finishOperation, type JobSender } from '../operations/lifecycle.js';
-import { isTerminal, type Operation, type OperationOutcome, type StoredOperation } from '../operations/model.js';
+import { isTerminal, operationError, type Operation, type OperationOutcome, type StoredOperation } from '../operations/model.js';
 import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
+import { problems, type Problem } from '../platform/problems.js';
 import { classifyVaultFailure, vaultProblem } from '../platform/vaultFailures.js';
 import { jobMessageSchema, operationIdOf, type JobMessage } from './message.js';
 
@@ -26,13 +27,10 @@ export interface WorkerDeps {
 
 const DEFAULT_LEASE_MS = 30_000;
 
-/** Anything that is not worth retrying: the operation fails at once with this error. */
+/** Anything that is not worth retrying: the operation fails at once with this problem. */
 class PermanentFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+  constructor(readonly problem: Problem) {
+    super(problem.message);
   }
 }
 
@@ -72,7 +70,7 @@ export async function handleJobMessage(message: unknown, deps: WorkerDeps): Prom
   if (operationId && (await deps.operations.get(operationId))) {
     await finishOperation({ store: deps.operations, events: deps.events }, operationId, {
       status: 'Failed',
-      error: { code: 'InvalidJob', message: `The job message is invalid (${field}); start the operation again.` },
+      error: operationError(problems.invalidJob(field)),
     });
   }
   deps.log(`Dropped a message that is not a valid certificate job (${field} is invalid)`);
@@ -134,7 +132,7 @@ async function settleFailure(job: JobMessage, claim: Claim, caught: unknown, dep
   }
   const permanent = asPermanent(error, job.name, deps.certificates.vaultUrl);
   if (permanent) {
-    await finish(deps, job.operationId, claim, { status: 'Failed', error: { code: permanent.code, message: permanent.message } });
+    await finish(deps, job.operationId, claim, { status: 'Failed', error: operationError(permanent.problem) });
     return;
   }
   const lastError = describeTransient(error, job.name, deps.certificates.vaultUrl);
@@ -257,7 +255,7 @@ async function pollWithinBudget(job: JobMessage, poller: AnyPoller, claim: Claim
     await renewLease(job, claim, deps);
   }
   const state = poller.getOperationState();
-  if (state.error) throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${state.error.message}`);
+  if (state.error) throw new PermanentFailure(problems.certificateOperationFailed(state.error.message));
   const result = poller.getResult() as { cer?: Uint8Array } | undefined;
   // A create that ended without a certificate was cancelled (or failed) in Key Vault; the SDK's
   // poller does not say which, so its pending operation is read once.
@@ -280,7 +278,7 @@ async function pendingStatus(name: string, deps: WorkerDeps): Promise<string | u
   const poller = await deps.certificates.getCertificateOperation(name);
   const operation = poller.getOperationState().certificateOperation;
   if (operation?.status === 'failed') {
-    throw new PermanentFailure('CertificateOperationFailed', `Key Vault reported the operation failed: ${operation.error?.message ?? 'no reason given'}`);
+    throw new PermanentFailure(problems.certificateOperationFailed(operation.error?.message ?? 'no reason given'));
   }
   return operation?.status;
 }
@@ -305,15 +303,15 @@ function asPermanent(error: unknown, name: string, vaultUrl: string): PermanentF
   if (error instanceof PermanentFailure) return error;
   if (!fromVault(error, vaultUrl) || classifyVaultFailure(error).class !== 'permanent') return undefined;
   const problem = vaultProblem(error, { kind: 'Certificate', name });
-  return problem ? new PermanentFailure(problem.code, problem.message) : undefined;
+  return problem ? new PermanentFailure(problem) : undefined;
 }
 
 function describeTransient(error: unknown, name: string, vaultUrl: string): { code: string; message: string } {
   if (isRestError(error) && fromVault(error, vaultUrl)) {
     const problem = vaultProblem(error, { kind: 'Certificate', name });
-    if (problem) return { code: problem.code, message: problem.message };
-    return { code: 'VaultError', message: `Key Vault answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };
+    if (problem) return operationError(problem);
+    return operationError(problems.vaultErrorRetried(error.statusCode));
   }
-  if (isRestError(error)) return { code: 'StorageError', message: `Storage answered ${error.statusCode ?? 'without a status'}; the job will be retried.` };
-  return { code: 'TransientError', message: `${error instanceof Error ? error.name : 'Error'}; the job will be retried.` };
+  if (isRestError(error)) return operationError(problems.storageErrorRetried(error.statusCode));
+  return operationError(problems.errorRetried(error instanceof Error ? error.name : 'Error'));
 }

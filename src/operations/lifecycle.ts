@@ -1,7 +1,7 @@
 import type { JobMessage, JobRequest } from '../jobs/message.js';
 import type { EventPublisher } from '../platform/events.js';
 import { problems } from '../platform/problems.js';
-import { isTerminal, type OperationOutcome, type StoredOperation } from './model.js';
+import { isTerminal, operationError, type OperationOutcome, type StoredOperation } from './model.js';
 import type { OperationStore } from './store.js';
 
 /** Where a started operation's job goes. */
@@ -36,7 +36,7 @@ export async function startOperation(deps: OperationsDeps, request: JobRequest):
     await deps.queue.enqueue({ v: 1, operationId: operation.id, ...request, attempt: 0 });
   } catch {
     deps.log(`Operation ${operation.id} (${request.kind} ${request.name}) could not be queued`);
-    const failed = await finishOperation(deps, operation.id, { status: 'Failed', error: { code: 'QueueUnavailable', message: 'The job could not be queued.' } });
+    const failed = await finishOperation(deps, operation.id, { status: 'Failed', error: operationError(problems.queueUnavailable()) });
     return { operation: failed.operation, created };
   }
   return { operation, created };
@@ -76,7 +76,7 @@ export async function sweepStuckOperations(deps: OperationsDeps, stuckAfterMs = 
       stuck.id,
       {
         status: 'Failed',
-        error: { code: 'JobNotStarted', message: `The job did not start within ${Math.round(stuckAfterMs / 60_000)} minutes; start the operation again.` },
+        error: operationError(problems.jobNotStarted(Math.round(stuckAfterMs / 60_000))),
       },
       (current) => current.status === 'NotStarted',
     );

@@ -40,6 +40,9 @@ export interface StoredOperation extends Operation {
 /** What a terminal operation ends with. */
 export type OperationOutcome = { status: 'Succeeded'; result?: Operation['result'] } | { status: 'Canceled' } | { status: 'Failed'; error: { code: string; message: string } };
 
+/** A problem as an operation records it. */
+export const operationError = (problem: { code: string; message: string }) => ({ code: problem.code, message: problem.message });
+
 /** The operation as clients see it: without the worker's bookkeeping. */
 export function publicView(operation: StoredOperation): Operation {
   const { progress: _progress, ...view } = operation;

@@ -102,6 +102,15 @@ export const problems = {
   operationInProgress: (name: string, kind: string, id: string) =>
     new Problem('conflict', 'OperationInProgress', `Certificate '${name}' has a ${kind} operation in progress (${id}); wait for it to finish.`),
   queueUnavailable: () => new Problem('unavailable', 'QueueUnavailable', 'The job could not be queued; try again later.', undefined, 5),
+  // What an operation records as its error
+  jobNotStarted: (minutes: number) => new Problem('unavailable', 'JobNotStarted', `The job did not start within ${minutes} minutes; start the operation again.`),
+  invalidJob: (field: string) => new Problem('invalid', 'InvalidJob', `The job message is invalid (${field}); start the operation again.`),
+  jobFailed: () => new Problem('unavailable', 'JobFailed', 'The job failed on every delivery.'),
+  certificateOperationFailed: (reason: string) => new Problem('conflict', 'CertificateOperationFailed', `Key Vault reported the operation failed: ${reason}`),
+  vaultErrorRetried: (status: number | undefined) => new Problem('unavailable', 'VaultError', `Key Vault answered ${status ?? 'without a status'}; the job will be retried.`),
+  storageErrorRetried: (status: number | undefined) =>
+    new Problem('unavailable', 'StorageError', `Storage answered ${status ?? 'without a status'}; the job will be retried.`),
+  errorRetried: (name: string) => new Problem('unavailable', 'TransientError', `${name}; the job will be retried.`),
 
   // The service itself
   docsNotFound: () => new Problem('notFound', 'NotFound', 'No such documentation file.'),
