@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RestError } from '@azure/core-rest-pipeline';
 import { odata, type TableClient } from '@azure/data-tables';
 import { onceUntilFailure } from '../platform/once.js';
+import { problems } from '../platform/problems.js';
 import { isTerminal, type Operation, type OperationKind, type RenewalState, type StoredOperation } from './model.js';
 import { newOperation, type OperationStore } from './store.js';
 
@@ -96,7 +97,7 @@ export class TableOperationStore implements OperationStore {
     // The operation is written before the index row that points at it, so that whoever finds the
     // index finds the operation too (and never takes over a name whose operation is being written).
     await this.table.createEntity(toEntity(operation));
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       try {
         await this.table.createEntity({ ...indexKey, operationId: operation.id });
         return { operation, created: true };
@@ -113,15 +114,17 @@ export class TableOperationStore implements OperationStore {
         await this.table.deleteEntity(OPERATIONS, operation.id).catch(() => undefined);
         return { operation: active, created: false };
       }
-      // A finished operation still holds the name: take it over.
+      // A finished operation still holds the name: take it over. Someone else may take it over, or
+      // the finished operation release it, in the meantime (412, 404): then look again.
       try {
         await this.table.updateEntity({ ...indexKey, operationId: operation.id }, 'Replace', { etag: index.etag });
         return { operation, created: true };
       } catch (error) {
-        if (!isStatus(error, 412)) throw error;
+        if (!isStatus(error, 412) && !isStatus(error, 404)) throw error;
       }
     }
-    throw new Error(`Could not claim certificate '${name}' for a new operation`);
+    await this.table.deleteEntity(OPERATIONS, operation.id).catch(() => undefined);
+    throw problems.operationContended(name);
   }
 
   async update(id: string, change: (current: StoredOperation) => StoredOperation | undefined): Promise<StoredOperation> {

@@ -88,6 +88,8 @@ export const problems = {
       'VaultAccessDenied',
       `The Function App's identity is not allowed to perform this operation on ${label(subject)}. Check its Key Vault role assignments.`,
     ),
+  /** Key Vault refuses the operation in the object's present state (not for lack of access). */
+  vaultNotAllowed: (subject: Subject, detail: string) => new Problem('forbidden', 'OperationNotAllowed', `Key Vault does not allow this on ${label(subject)}: ${detail}`),
   vaultRejected: (subject: Subject, detail: string) => new Problem('invalid', 'InvalidRequest', `Key Vault rejected ${label(subject)}: ${detail}`),
   vaultRejectedRequest: (subject: Subject, why: string) => new Problem('invalid', 'InvalidRequest', `Key Vault rejected the request for ${label(subject)}: ${why}.`),
   throttled: (retryAfterSeconds: number) =>
@@ -101,6 +103,8 @@ export const problems = {
   operationNotFound: (id: string) => new Problem('notFound', 'OperationNotFound', `There is no operation with id '${id}'.`),
   operationInProgress: (name: string, kind: string, id: string) =>
     new Problem('conflict', 'OperationInProgress', `Certificate '${name}' has a ${kind} operation in progress (${id}); wait for it to finish.`),
+  operationContended: (name: string) =>
+    new Problem('conflict', 'OperationInProgress', `Other requests are starting operations on certificate '${name}' right now; try again.`, undefined, 1),
   queueUnavailable: () => new Problem('unavailable', 'QueueUnavailable', 'The job could not be queued; try again later.', undefined, 5),
   // What an operation records as its error
   jobNotStarted: (minutes: number) => new Problem('unavailable', 'JobNotStarted', `The job did not start within ${minutes} minutes; start the operation again.`),

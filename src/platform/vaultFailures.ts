@@ -62,12 +62,14 @@ export function vaultProblem(error: unknown, subject: Subject, options: ProblemO
     case undefined:
       return problems.vaultUnreachable();
     case 400:
-      if (options.explainBadRequest) return problems.vaultRejected(subject, error.message.split('\n')[0] ?? '');
+      if (options.explainBadRequest) return problems.vaultRejected(subject, firstLine(error.message));
       return problems.vaultRejectedRequest(subject, error.code === 'BadParameter' ? 'a parameter is invalid' : 'it is malformed');
     case 403:
       if (failure.inner === `${subject.kind}Disabled`) return problems.disabled(subject);
-      if (failure.inner === 'ForbiddenByRbac' || failure.inner === 'AccessDenied' || error.code === 'Forbidden') return problems.vaultAccessDenied(subject);
-      return undefined;
+      if (failure.inner === 'ForbiddenByRbac' || failure.inner === 'AccessDenied') return problems.vaultAccessDenied(subject);
+      // Key Vault's 403s without an access code refuse the operation itself (a finished pending
+      // operation cannot be cancelled, purge protection forbids a purge); its first line says why.
+      return problems.vaultNotAllowed(subject, firstLine(error.message));
     case 404:
       return problems.notFound(subject);
     case 409:
@@ -94,6 +96,8 @@ export async function vaultCall<T>(subject: Subject, call: () => Promise<T>, opt
     throw vaultProblem(error, subject, options) ?? error;
   }
 }
+
+const firstLine = (message: string) => message.split(/\r?\n/)[0]?.trim() ?? '';
 
 /** Key Vault's inner error code (e.g. `SecretDisabled`, `ForbiddenByRbac`). */
 export function innerCode(error: { details?: unknown }): string | undefined {

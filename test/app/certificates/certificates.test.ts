@@ -226,6 +226,12 @@ describe('certificates: delete, recover, purge, pending operations', () => {
     expect(cancelled.body.cancellationRequested).toBe(true);
     const operation = await waitForOperation(api, created.headers.get('operation-location')!, 90_000);
     expect(operation.status).toBe('Canceled');
+
+    // Cancelling it again: Key Vault refuses because it is over, which is not a question of access.
+    const again = await api.delete(`/certificates/${name}/pending`);
+    expect(again.status).toBe(403);
+    expect(errorCodeOf(again)).toBe('OperationNotAllowed');
+    expect(again.body.error.message).toContain('Pending status must be in progress');
   });
 
   it('answers 404 for unknown certificates and operations, and 400 for invalid policies', async () => {

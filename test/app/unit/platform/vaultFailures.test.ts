@@ -1,0 +1,54 @@
+import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import { describe, expect, it } from 'vitest';
+import { classifyVaultFailure, vaultProblem } from '../../../../src/platform/vaultFailures.js';
+
+/** A Key Vault answer as the SDK throws it. */
+function vaultError(status: number | undefined, body: { code: string; message: string; inner?: string }, headers: Record<string, string> = {}): RestError {
+  const request = createPipelineRequest({ url: 'https://unit.vault.azure.net/secrets/s' });
+  const error = new RestError(body.message, {
+    code: body.code,
+    statusCode: status,
+    request,
+    ...(status === undefined ? {} : { response: { status, headers: createHttpHeaders(headers), request } }),
+  });
+  error.details = { error: { code: body.code, message: body.message, ...(body.inner ? { innererror: { code: body.inner } } : {}) } };
+  return error;
+}
+
+const secret = { kind: 'Secret' as const, name: 's' };
+
+describe('classifying vault failures', () => {
+  it('tells retryable, throttled and permanent failures apart', () => {
+    expect(classifyVaultFailure(vaultError(undefined, { code: 'ECONNRESET', message: 'reset' })).class).toBe('retryable');
+    expect(classifyVaultFailure(vaultError(503, { code: 'ServiceUnavailable', message: 'busy' })).class).toBe('retryable');
+    expect(classifyVaultFailure(vaultError(409, { code: 'Conflict', message: 'being deleted', inner: 'ObjectIsBeingDeleted' })).class).toBe('retryable');
+    expect(classifyVaultFailure(vaultError(429, { code: 'Throttled', message: 'slow down' }, { 'retry-after': '7' }))).toMatchObject({
+      class: 'throttled',
+      retryAfterMs: 7_000,
+    });
+    expect(classifyVaultFailure(vaultError(409, { code: 'Conflict', message: 'deleted but recoverable', inner: 'ObjectIsDeletedButRecoverable' })).class).toBe('permanent');
+    expect(classifyVaultFailure(vaultError(404, { code: 'SecretNotFound', message: 'no' })).class).toBe('permanent');
+    expect(classifyVaultFailure(new TypeError('bug')).class).toBe('unknown');
+  });
+
+  it('reports a refusal for lack of access as such, and any other 403 with Key Vault’s reason', () => {
+    const rbac = vaultError(403, { code: 'Forbidden', message: 'Caller is not authorized to perform action on resource.\r\nCaller: x', inner: 'ForbiddenByRbac' });
+    expect(vaultProblem(rbac, secret)).toMatchObject({ kind: 'forbidden', code: 'VaultAccessDenied' });
+    const policy = vaultError(403, { code: 'Forbidden', message: 'The user does not have secrets get permission', inner: 'AccessDenied' });
+    expect(vaultProblem(policy, secret)).toMatchObject({ code: 'VaultAccessDenied' });
+
+    const finished = vaultError(403, { code: 'Forbidden', message: 'Pending status must be in progress to allow update.' });
+    const problem = vaultProblem(finished, { kind: 'Certificate', name: 'c' });
+    expect(problem).toMatchObject({ kind: 'forbidden', code: 'OperationNotAllowed' });
+    expect(problem!.message).toContain('Pending status must be in progress to allow update.');
+    const protectedPurge = vaultError(403, { code: 'Forbidden', message: 'Operation "purge" is not allowed because purge protection is enabled.\r\nVault: v' });
+    expect(vaultProblem(protectedPurge, secret)!.message).not.toContain('Vault: v');
+  });
+
+  it('passes the throttling delay on to the caller', () => {
+    expect(vaultProblem(vaultError(429, { code: 'Throttled', message: 'slow down' }, { 'retry-after': '7' }), secret)).toMatchObject({
+      code: 'Throttled',
+      retryAfterSeconds: 7,
+    });
+  });
+});
