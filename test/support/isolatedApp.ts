@@ -9,6 +9,7 @@ import { startAzurite, type RunningAzurite } from '../../local/stack/azurite.js'
 import { startHostProcess, type RunningHostProcess } from '../../local/stack/hostProcess.js';
 import { freePort } from '../../local/stack/ports.js';
 import { ApiClient } from './api.js';
+import { startQueueProxy, type QueueProxy } from './queueProxy.js';
 
 export interface IsolatedApp {
   api: ApiClient;
@@ -18,6 +19,8 @@ export interface IsolatedApp {
   operationsTable: string;
   /** The storage account this app uses (the shared stack's, unless `ownStorage`). */
   storageConnectionString: string;
+  /** With `queueProxy`: the proxy the app reaches its queues through (it can refuse sends). */
+  queueProxy?: QueueProxy;
   emulator: RunningEmulator;
   host: RunningHostProcess;
   /** Everything the host printed. */
@@ -41,12 +44,19 @@ export interface IsolatedAppOptions {
    * account, such as the rotation timer's blob lease, which apps sharing an account share.
    */
   ownStorage?: boolean;
+  /** The app reaches its queues through a proxy that can be told to refuse sends. */
+  queueProxy?: boolean;
 }
 
 export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promise<IsolatedApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'isolated-app-'));
   const azurite: RunningAzurite | undefined = options.ownStorage ? await startAzurite({ location: '', inMemory: true }) : undefined;
   const storage = azurite ?? inject('storage');
+  const queueProxy = options.queueProxy ? await startQueueProxy(storage) : undefined;
+  const cleanUp = async () => {
+    await azurite?.stop();
+    await queueProxy?.close();
+  };
   // The shared stack's CA, which test processes already trust (NODE_EXTRA_CA_CERTS).
   const caDir = path.dirname(inject('stack').vault.caFile);
   let emulator: RunningEmulator;
@@ -58,14 +68,14 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       ...options.emulator,
     });
   } catch (error) {
-    await azurite?.stop();
+    await cleanUp();
     throw error;
   }
   let output = '';
   const suffix = Math.random().toString(36).slice(2, 10);
   const names = { JOBS_QUEUE: `jobs-${suffix}`, EVENTS_QUEUE: `events-${suffix}`, OPERATIONS_TABLE: `ops${suffix}` };
   try {
-    const connection: Record<string, string> = options.storage === 'identity' ? {} : { AzureWebJobsStorage: storage.connectionString };
+    const connection: Record<string, string> = options.storage === 'identity' ? {} : { AzureWebJobsStorage: (queueProxy ?? storage).connectionString };
     const hostOptions = {
       appDir: options.appDir ?? repoRoot,
       port: await freePort(),
@@ -81,6 +91,7 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       eventsQueue: names.EVENTS_QUEUE,
       operationsTable: names.OPERATIONS_TABLE,
       storageConnectionString: storage.connectionString,
+      queueProxy,
       emulator,
       get host() {
         return host;
@@ -95,13 +106,13 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       async stop() {
         await host.stop();
         await emulator.stop();
-        await azurite?.stop();
+        await cleanUp();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await emulator.stop();
-    await azurite?.stop();
+    await cleanUp();
     throw error;
   }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { waitForOperation } from '../../support/operations.js';
-import { startQueueProxy, type QueueProxy } from '../../support/queueProxy.js';
+import type { QueueProxy } from '../../support/queueProxy.js';
 
 const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -22,13 +22,10 @@ describe('renewal by the timer', () => {
   let app: IsolatedApp;
   beforeAll(async () => {
     // The app reaches its queues through a proxy that can refuse sends to the jobs queue.
-    proxy = await startQueueProxy(storage);
-    app = await startIsolatedApp({ settings: { AzureWebJobsStorage: proxy.connectionString } });
+    app = await startIsolatedApp({ queueProxy: true });
+    proxy = app.queueProxy!;
   }, 120_000);
-  afterAll(async () => {
-    await app?.stop();
-    await proxy?.close();
-  });
+  afterAll(async () => app?.stop());
 
   // Key Vault's default lifetime action is AutoRenew, which leaves renewal to Key Vault: these only email.
   const createRenewable = async (name: string, tags: Record<string, string>) => {

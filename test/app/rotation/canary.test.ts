@@ -1,10 +1,10 @@
 // Values made by rotation never reach the host's log: after timer and rotate-now rotations (with
 // several generators, and while the events queue fails so that the fallback paths run too), the
 // new values are read back from the vault and searched for in everything the host printed.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
-import { startQueueProxy, type QueueProxy } from '../../support/queueProxy.js';
+import type { QueueProxy } from '../../support/queueProxy.js';
 import { RotationTimer } from '../../support/rotation.js';
 
 const GENERATORS = ['random:length=32', 'random:length=40,charset=printable', 'bytes:length=24,encoding=base64', 'bytes:length=20,encoding=hex'];
@@ -12,14 +12,11 @@ let proxy: QueueProxy;
 let app: IsolatedApp;
 
 beforeAll(async () => {
-  proxy = await startQueueProxy(inject('storage'));
-  app = await startIsolatedApp({ settings: { AzureWebJobsStorage: proxy.connectionString } });
+  app = await startIsolatedApp({ queueProxy: true });
+  proxy = app.queueProxy!;
 }, 120_000);
 
-afterAll(async () => {
-  await app?.stop();
-  await proxy?.close();
-});
+afterAll(async () => app?.stop());
 
 const runTimer = () => new RotationTimer(app).invokeAndWait();
 

@@ -6,7 +6,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
-import { startQueueProxy, type QueueProxy } from '../../support/queueProxy.js';
+import type { QueueProxy } from '../../support/queueProxy.js';
 import { RotationTimer } from '../../support/rotation.js';
 
 interface Event {
@@ -22,14 +22,11 @@ let proxy: QueueProxy;
 let app: IsolatedApp;
 
 beforeAll(async () => {
-  proxy = await startQueueProxy(storage);
-  app = await startIsolatedApp({ settings: { AzureWebJobsStorage: proxy.connectionString } });
+  app = await startIsolatedApp({ queueProxy: true });
+  proxy = app.queueProxy!;
 }, 120_000);
 
-afterAll(async () => {
-  await app?.stop();
-  await proxy?.close();
-});
+afterAll(async () => app?.stop());
 
 const runTimer = () => new RotationTimer(app).invokeAndWait();
 
