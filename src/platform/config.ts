@@ -38,7 +38,10 @@ export const configSchema = z
     JOB_POLL_BUDGET_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 1 to 240' }).int().min(1).max(240).default(20),
     /** Optional: told (name and versions, never the value) before each rotated value is written. */
     ROTATION_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Roles from the signed-in principal App Service Authentication passes on (requires it to be on). */
     AUTH_ROLES: booleanSetting,
+    /** Set by App Service when App Service Authentication is on. */
+    WEBSITE_AUTH_ENABLED: booleanSetting,
     /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */
     KEYVAULT_LOCAL: booleanSetting,
   })
@@ -52,6 +55,18 @@ export const configSchema = z
           path: ['AzureWebJobsStorage'],
           message: 'is required: set a connection string, or the identity-based settings ' + 'AzureWebJobsStorage__queueServiceUri, __tableServiceUri and __blobServiceUri',
         });
+      }
+      // Only App Service Authentication may set x-ms-client-principal: without it a caller could forge it.
+      if (settings.AUTH_ROLES && !settings.WEBSITE_AUTH_ENABLED && !settings.KEYVAULT_LOCAL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_ROLES'],
+          message: 'requires App Service Authentication (WEBSITE_AUTH_ENABLED=true): without it the principal header can be forged',
+        });
+      }
+      // Told about every rotation: only over TLS, except to a receiver on the local stack.
+      if (settings.ROTATION_WEBHOOK_URL?.startsWith('http:') && !settings.KEYVAULT_LOCAL) {
+        ctx.addIssue({ code: 'custom', path: ['ROTATION_WEBHOOK_URL'], message: 'must be an https:// URL' });
       }
       if (identityBased) {
         for (const key of ['AzureWebJobsStorage__tableServiceUri', 'AzureWebJobsStorage__blobServiceUri'] as const) {

@@ -9,7 +9,10 @@ export interface TargetUpdateHook {
 
 export const noTargetUpdate: TargetUpdateHook = { beforeWrite: async () => undefined };
 
-/** POSTs `{ name, previousVersion, rotationId }` to a URL and requires a 2xx answer. */
+/**
+ * POSTs `{ name, previousVersion, rotationId }` to a URL and requires a 2xx answer within the
+ * timeout. Redirects are refused: the receiver is the configured URL and no other.
+ */
 export function webhookTargetUpdate(url: string, timeoutMs = 10_000): TargetUpdateHook {
   return {
     async beforeWrite(rotation) {
@@ -18,6 +21,7 @@ export function webhookTargetUpdate(url: string, timeoutMs = 10_000): TargetUpda
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(rotation),
         signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
       });
       if (!response.ok) throw new Error(`the rotation webhook answered ${response.status}`);
     },

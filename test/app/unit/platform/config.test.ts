@@ -75,4 +75,16 @@ describe('app settings', () => {
     expect(parseConfig({ ...minimal, AUTH_ROLES: 'true', KEYVAULT_LOCAL: '1' })).toMatchObject({ AUTH_ROLES: true, KEYVAULT_LOCAL: true });
     expect(problemsOf({ ...minimal, AUTH_ROLES: 'yes' })[0]).toMatch(/^AUTH_ROLES /);
   });
+
+  it('takes roles from the principal header only where App Service Authentication sets it', () => {
+    expect(problemsOf({ ...minimal, AUTH_ROLES: 'true' })).toEqual([expect.stringMatching(/^AUTH_ROLES requires App Service Authentication \(WEBSITE_AUTH_ENABLED=true\)/)]);
+    expect(parseConfig({ ...minimal, AUTH_ROLES: 'true', WEBSITE_AUTH_ENABLED: 'True' }).AUTH_ROLES).toBe(true);
+    expect(parseConfig({ ...minimal, AUTH_ROLES: 'true', KEYVAULT_LOCAL: 'true' }).AUTH_ROLES).toBe(true);
+  });
+
+  it('sends the rotation webhook over https only, except on the local stack', () => {
+    expect(problemsOf({ ...minimal, ROTATION_WEBHOOK_URL: 'http://receiver.example/rotate' })).toEqual(['ROTATION_WEBHOOK_URL must be an https:// URL']);
+    expect(parseConfig({ ...minimal, ROTATION_WEBHOOK_URL: 'https://receiver.example/rotate' }).ROTATION_WEBHOOK_URL).toBe('https://receiver.example/rotate');
+    expect(parseConfig({ ...minimal, ROTATION_WEBHOOK_URL: 'http://127.0.0.1:9/rotate', KEYVAULT_LOCAL: 'true' }).ROTATION_WEBHOOK_URL).toBeDefined();
+  });
 });
