@@ -45,15 +45,14 @@ export function createServices(config: AppConfig): Services {
   const vault = createVaultClients(config, credential);
   const storage = new StorageAccess(config, credential);
   // One try per send: the publisher's own short retries replace the storage client's long ones.
-  const events = new ReliableEventPublisher(
-    new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE, { maxTries: 1 })),
-    new TableOutbox(storage.table(config.OPERATIONS_TABLE)),
-  );
+  // Operations, idempotency records, the event outbox and run records share the one table.
+  const operationsTable = storage.table(config.OPERATIONS_TABLE);
+  const events = new ReliableEventPublisher(new QueueEventPublisher(storage.queue(config.EVENTS_QUEUE, { maxTries: 1 })), new TableOutbox(operationsTable));
   // Two tries: a caller (or the timer) waiting on a queue that is down learns it in seconds, and
   // the operation is failed at once rather than after the SDK's full back-off.
   const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE, { maxTries: 2 }));
-  const operations: OperationsDeps = { store: new TableOperationStore(storage.table(config.OPERATIONS_TABLE)), queue: jobs, events, log: quiet };
-  const idempotency = new TableIdempotencyStore(storage.table(config.OPERATIONS_TABLE), { serverKey: vaultServerKey(vault.secrets, IDEMPOTENCY_SERVER_KEY) });
+  const operations: OperationsDeps = { store: new TableOperationStore(operationsTable), queue: jobs, events, log: quiet };
+  const idempotency = new TableIdempotencyStore(operationsTable, { serverKey: vaultServerKey(vault.secrets, IDEMPOTENCY_SERVER_KEY) });
   const hook = config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate;
   return {
     config,
@@ -65,7 +64,7 @@ export function createServices(config: AppConfig): Services {
     idempotency,
     secrets: new SecretsService({ client: vault.secrets, vaultUrl: config.KEYVAULT_URL, idempotency }),
     certificates: new CertificatesService({ client: vault.certificates, vaultUrl: config.KEYVAULT_URL, operations }),
-    runRecords: new TableRunRecords(storage.table(config.OPERATIONS_TABLE)),
+    runRecords: new TableRunRecords(operationsTable),
     rotation: (log) => new RotationEngine({ secrets: vault.secrets, events, hook, concurrency: config.ROTATION_CONCURRENCY, log }),
     worker: (log) => ({
       certificates: vault.certificates,

@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../local/keyvault/index.js';
-import { startAzurite, type RunningAzurite } from '../../local/stack/azurite.js';
 import { startHostProcess, type RunningHostProcess } from '../../local/stack/hostProcess.js';
 import { freePort } from '../../local/stack/ports.js';
 import { ApiClient } from './api.js';
@@ -17,7 +16,7 @@ export interface IsolatedApp {
   jobsQueue: string;
   eventsQueue: string;
   operationsTable: string;
-  /** The storage account this app uses (the shared stack's, unless `ownStorage`). */
+  /** The storage account this app uses (the shared stack's). */
   storageConnectionString: string;
   /** With `queueProxy`: the proxy the app reaches its queues through (it can refuse sends). */
   queueProxy?: QueueProxy;
@@ -39,24 +38,15 @@ export interface IsolatedAppOptions {
   appDir?: string;
   /** `identity`: no connection string; the settings must carry AzureWebJobsStorage__* instead. */
   storage?: 'connectionString' | 'identity';
-  /**
-   * An Azurite of its own instead of the shared stack's: for tests of what is global to a storage
-   * account, such as the rotation timer's blob lease, which apps sharing an account share.
-   */
-  ownStorage?: boolean;
   /** The app reaches its queues through a proxy that can be told to refuse sends. */
   queueProxy?: boolean;
 }
 
 export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promise<IsolatedApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'isolated-app-'));
-  const azurite: RunningAzurite | undefined = options.ownStorage ? await startAzurite({ location: '', inMemory: true }) : undefined;
-  const storage = azurite ?? inject('storage');
+  const storage = inject('storage');
   const queueProxy = options.queueProxy ? await startQueueProxy(storage) : undefined;
-  const cleanUp = async () => {
-    await azurite?.stop();
-    await queueProxy?.close();
-  };
+  const cleanUp = async () => queueProxy?.close();
   // The shared stack's CA, which test processes already trust (NODE_EXTRA_CA_CERTS).
   const caDir = path.dirname(inject('stack').vault.caFile);
   let emulator: RunningEmulator;

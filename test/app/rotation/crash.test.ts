@@ -12,8 +12,7 @@ let app: IsolatedApp;
 let timer: RotationTimer;
 
 beforeAll(async () => {
-  // Storage of its own: the run lease is one blob per storage account.
-  app = await startIsolatedApp({ ownStorage: true });
+  app = await startIsolatedApp();
   timer = new RotationTimer(app);
 }, 120_000);
 afterAll(async () => app?.stop());

@@ -58,8 +58,7 @@ describe('the rotation timer', () => {
   let app: IsolatedApp;
   let timer: RotationTimer;
   beforeAll(async () => {
-    // Storage of its own: the run lease is one blob per storage account.
-    app = await startIsolatedApp({ ownStorage: true });
+    app = await startIsolatedApp();
     timer = new RotationTimer(app);
   }, 120_000);
   afterAll(async () => app?.stop());
@@ -114,7 +113,7 @@ describe('certificate renewal by the timer', () => {
   let app: IsolatedApp;
   let timer: RotationTimer;
   beforeAll(async () => {
-    app = await startIsolatedApp({ ownStorage: true });
+    app = await startIsolatedApp();
     timer = new RotationTimer(app);
   }, 120_000);
   afterAll(async () => app?.stop());
