@@ -1,12 +1,12 @@
 import { app } from '@azure/functions';
-import { failPoisonedJob } from '../jobs/poison.js';
 import { getServices } from '../services.js';
 
 app.storageQueue('certificateJobsPoison', {
   queueName: '%JOBS_QUEUE%-poison',
   connection: 'AzureWebJobsStorage',
   handler: async (message, context) => {
-    const { operations } = getServices();
-    await failPoisonedJob(message, { operations: operations.store, events: operations.events, log: (line) => context.warn(line) });
+    const { failPoisonedJob } = await import('../jobs/poison.js');
+    const { store, events } = await getServices().operations();
+    await failPoisonedJob(message, { operations: store, events, log: (line) => context.warn(line) });
   },
 });

@@ -1,6 +1,6 @@
 import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
 import type { RouteConfig, ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { apiHandler } from '../platform/httpHandler.js';
 import { authorize, type Permission } from '../platform/principal.js';

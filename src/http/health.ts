@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEndpoint } from './endpoint.js';
 
 const startedAt = new Date().toISOString();
@@ -42,8 +42,8 @@ export const deepHealthEndpoint = defineEndpoint({
   },
   handle: async ({ services }) => {
     const [vault, storage] = await Promise.all([
-      check(() => services.vault.secrets.listPropertiesOfSecrets().byPage({ maxPageSize: 1 }).next()),
-      check(() => services.storage.queue(services.config.JOBS_QUEUE).exists()),
+      check(async () => (await services.vault.secrets()).listPropertiesOfSecrets().byPage({ maxPageSize: 1 }).next()),
+      check(async () => (await services.storage.queue(services.config.JOBS_QUEUE)).exists()),
     ]);
     const healthy = vault.status === 'Healthy' && storage.status === 'Healthy';
     return {

@@ -15,7 +15,7 @@ export const getKey = defineEndpoint({
   params: keyNameParams,
   responses,
   handle: async ({ services, params }) => {
-    const key = await getPublicKey(services.vault.keys, params.name);
+    const key = await getPublicKey(await services.vault.keys(), params.name);
     return { status: 200, body: key, headers: { etag: etagOf(key.version) } };
   },
 });
@@ -27,7 +27,7 @@ export const getKeyVersion = defineEndpoint({
   params: keyVersionParams,
   responses,
   handle: async ({ services, params }) => {
-    const key = await getPublicKey(services.vault.keys, params.name, params.version);
+    const key = await getPublicKey(await services.vault.keys(), params.name, params.version);
     return { status: 200, body: key, headers: { etag: etagOf(key.version) } };
   },
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getOperation } from '../operations/lifecycle.js';
 import { operationSchema, publicView } from '../operations/model.js';
 import { errorBodySchema } from '../platform/apiSchemas.js';
@@ -11,7 +11,7 @@ export const getOperationStatus = defineEndpoint({
   params: z.object({ id: z.uuid() }),
   responses: { 200: { description: 'The operation.', schema: operationSchema }, 404: { description: 'No such operation.', schema: errorBodySchema } },
   handle: async ({ services, params }) => {
-    const operation = publicView(await getOperation(services.operations.store, params.id));
+    const operation = publicView(await getOperation((await services.operations()).store, params.id));
     const running = operation.status === 'NotStarted' || operation.status === 'Running';
     return { status: 200, body: operation, headers: { 'cache-control': 'no-store', ...(running ? { 'retry-after': '2' } : {}) } };
   },

@@ -1,6 +1,6 @@
 // Read-only access to keys (e.g. the key backing a certificate): public JWK and properties.
 import type { KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectNameSchema, versionSchema } from '../platform/apiSchemas.js';
 import { commonPropertiesShape, toCommonProperties } from '../platform/objectProperties.js';
 import { vaultCall } from '../platform/vaultFailures.js';

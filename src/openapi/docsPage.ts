@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+/** Where swagger-ui-dist is installed: resolved on the first request for the page. */
+let swaggerUiDir: string | undefined;
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -57,5 +58,6 @@ export async function docsFile(asset: string | undefined): Promise<StaticFile | 
   if (asset === 'init.js') return { body: INIT_SCRIPT, contentType: 'text/javascript; charset=utf-8' };
   const contentType = ASSETS[asset];
   if (!contentType) return undefined;
+  swaggerUiDir ??= path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   return { body: await readFile(path.join(swaggerUiDir, asset)), contentType };
 }

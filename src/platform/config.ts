@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const booleanSetting = z
   .enum(['true', 'false', '1', '0', 'True', 'False'])

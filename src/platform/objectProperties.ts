@@ -1,5 +1,5 @@
 // The properties every vault object (secret, certificate, key) shares, in schema and mapping.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const commonPropertiesShape = {
   enabled: z.boolean(),

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HttpRequest } from '@azure/functions';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { z } from 'zod';
+import * as z from 'zod';
 import { problems } from './problems.js';
 
 export const pageQuerySchema = z.object({

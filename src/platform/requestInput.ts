@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { z } from 'zod';
+import * as z from 'zod';
 import { problems, type Problem } from './problems.js';
 
 /** Largest JSON body any route accepts; routes may set a lower limit. */

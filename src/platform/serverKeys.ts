@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { isRestError } from '@azure/core-rest-pipeline';
+import { isRestError } from './restError.js';
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
+import { lazy } from './once.js';
 
 /** A random key that only the app knows, kept as a secret in its own vault. */
 export interface ServerKeySecret {
@@ -30,14 +31,7 @@ const SETTLED_AFTER_MS = 5 * 60_000;
  * oldest version has passed; a later creator's version is always newer.
  */
 export function vaultServerKey(secrets: SecretClient, secret: ServerKeySecret): () => Promise<Buffer> {
-  let pending: Promise<Buffer> | undefined;
-  return () => {
-    pending ??= loadServerKey(secrets, secret).catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
+  return lazy(() => loadServerKey(secrets, secret));
 }
 
 async function loadServerKey(secrets: SecretClient, secret: ServerKeySecret): Promise<Buffer> {

@@ -1,32 +1,35 @@
-import { CertificateClient } from '@azure/keyvault-certificates';
-import { KeyClient } from '@azure/keyvault-keys';
-import { SecretClient } from '@azure/keyvault-secrets';
+import type { CertificateClient } from '@azure/keyvault-certificates';
+import type { KeyClient } from '@azure/keyvault-keys';
+import type { SecretClient } from '@azure/keyvault-secrets';
 import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from './config.js';
+import { lazy } from './once.js';
 import { nextLinkCapturePolicy } from './paging.js';
 import { throttleGatePolicy } from './throttleGate.js';
 
+/** The SDK clients for the configured vault, each built (and its package loaded) on first use. */
 export interface VaultClients {
-  secrets: SecretClient;
-  certificates: CertificateClient;
-  keys: KeyClient;
+  secrets(): Promise<SecretClient>;
+  certificates(): Promise<CertificateClient>;
+  keys(): Promise<KeyClient>;
 }
 
-/** The SDK clients for the configured vault. */
-export function createVaultClients(config: AppConfig, credential: TokenCredential): VaultClients {
+export function createVaultClients(config: Pick<AppConfig, 'KEYVAULT_URL' | 'KEYVAULT_LOCAL'>, credential: () => Promise<TokenCredential>): VaultClients {
   // The SDK checks that the vault's host ends with the challenge's resource domain
   // (".vault.azure.net"). Only the local stack, which says so with KEYVAULT_LOCAL, may serve the
   // vault under a name where that cannot hold (e.g. https://localhost:8443).
+  // One throttle gate for the three clients: they share the vault's limit.
+  const gate = throttleGatePolicy();
   const options = {
     disableChallengeResourceVerification: config.KEYVAULT_LOCAL,
     additionalPolicies: [
       { policy: nextLinkCapturePolicy, position: 'perCall' as const },
-      { policy: throttleGatePolicy(), position: 'perRetry' as const },
+      { policy: gate, position: 'perRetry' as const },
     ],
   };
   return {
-    secrets: new SecretClient(config.KEYVAULT_URL, credential, options),
-    certificates: new CertificateClient(config.KEYVAULT_URL, credential, options),
-    keys: new KeyClient(config.KEYVAULT_URL, credential, options),
+    secrets: lazy(async () => new (await import('@azure/keyvault-secrets')).SecretClient(config.KEYVAULT_URL, await credential(), options)),
+    certificates: lazy(async () => new (await import('@azure/keyvault-certificates')).CertificateClient(config.KEYVAULT_URL, await credential(), options)),
+    keys: lazy(async () => new (await import('@azure/keyvault-keys')).KeyClient(config.KEYVAULT_URL, await credential(), options)),
   };
 }

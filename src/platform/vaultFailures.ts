@@ -1,4 +1,4 @@
-import { isRestError } from '@azure/core-rest-pipeline';
+import { isRestError } from './restError.js';
 import { problems, type Problem, type Subject } from './problems.js';
 
 /**

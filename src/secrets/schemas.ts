@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateSchema, objectNameSchema, tagsSchema, versionSchema } from '../platform/apiSchemas.js';
 import { commonPropertiesShape } from '../platform/objectProperties.js';
 import { pageQuerySchema, pageSchema } from '../platform/paging.js';
