@@ -23,7 +23,7 @@ const dynamicImports = (...restrictions) =>
 const domainFolders = ['secrets', 'certificates', 'jobs', 'rotation', 'operations', 'keys'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', '.artifact/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

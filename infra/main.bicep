@@ -1,166 +1,201 @@
-// Function App (Flex Consumption, Node 20) with a user-assigned managed identity that reaches
-// Key Vault and Storage through RBAC only: no keys or connection strings in app settings.
-targetScope = 'resourceGroup'
+// Key Vault Functions in Azure, laid out as the Azure Developer CLI Functions templates do
+// (https://github.com/Azure-Samples/functions-quickstart-typescript-azd): a subscription-scoped
+// deployment that creates the resource group, and one module per concern under app/.
+//
+//   monitoring.bicep  Log Analytics workspace + workspace-based Application Insights (Entra-only ingestion)
+//   storage.bicep     the Functions host's storage account (no shared keys) + the deployment container
+//   vault.bicep       Key Vault (RBAC, soft delete, purge protection) + its audit logs to Log Analytics
+//   api.bicep         user-assigned identity, Flex Consumption plan and Function App, App Service Authentication
+//   rbac.bicep        the roles the app's identity needs, and optionally the deployer's
+//
+// Nothing here holds a key or a connection string with a key: the app reaches Key Vault, Storage
+// and Application Insights with its managed identity.
+targetScope = 'subscription'
 
-@description('Prefix for resource names (letters and digits).')
-@minLength(3)
-@maxLength(12)
-param namePrefix string
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names the resource group and seeds the resource token.')
+param environmentName string
 
-param location string = resourceGroup().location
+@minLength(1)
+@description('Region of every resource. Flex Consumption runs in these regions only (the list of the azd Functions quickstart templates; `az functionapp list-flexconsumption-locations` has the current one).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
 
-@description('Key Vault soft-delete retention in days (7-90).')
+@description('Resource group to create; empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Object id of the signed-in user or service principal running azd (azd sets AZURE_PRINCIPAL_ID). When given, it gets Key Vault Secrets Officer and Certificates Officer on the vault. Empty: no deployer role.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+@description('Kind of principal principalId names.')
+param principalType string = 'User'
+
+@description('Purge protection on the vault. Once on it cannot be turned off: deleted secrets and certificates, and the vault itself, stay recoverable until the retention period ends, and nobody can purge them.')
+param enablePurgeProtection bool = true
+
 @minValue(7)
 @maxValue(90)
+@description('Days a deleted vault, secret or certificate stays recoverable (fixed when the vault is created).')
 param softDeleteRetentionInDays int = 90
 
-@description('Enable purge protection on the vault (cannot be turned off later).')
-param enablePurgeProtection bool = false
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory of each Flex Consumption instance, in MB (billed as GB-seconds while instances run).')
+param instanceMemoryMB int = 2048
 
-@description('NCRONTAB schedule of the rotation timer.')
+@minValue(1)
+@maxValue(1000)
+@description('Most instances Flex Consumption scales out to. Every instance talks to the same vault, whose throttle limit is per vault, so more instances do not mean more throughput.')
+param maximumInstanceCount int = 40
+
+@minLength(1)
+@description('NCRONTAB schedule (with seconds) of the rotation timer (app setting ROTATION_SCHEDULE).')
 param rotationSchedule string = '0 0 3 * * *'
 
-var suffix = uniqueString(resourceGroup().id, namePrefix)
-var storageName = toLower('st${take(replace(namePrefix, '-', ''), 10)}${take(suffix, 12)}')
-var deploymentContainer = 'deployments'
+@description('Optional https:// URL told (name and versions, never the value) before each rotated secret value is written (app setting ROTATION_WEBHOOK_URL). Empty: no webhook.')
+param rotationWebhookUrl string = ''
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${namePrefix}-id-${suffix}'
+@description('Client id of an existing Microsoft Entra app registration. When given, App Service Authentication requires a bearer token issued for it on every route except health, openapi.json and docs, and the app enforces the token\'s app roles (AUTH_ROLES=true). Empty: function keys only.')
+param authClientId string = ''
+
+@description('An extra accepted token audience (e.g. a custom Application ID URI); api://<authClientId> and <authClientId> are always accepted.')
+param authAudience string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
   location: location
+  tags: tags
 }
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: storageName
-  location: location
-  kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
-  properties: {
-    allowSharedKeyAccess: false
-    allowBlobPublicAccess: false
-    minimumTlsVersion: 'TLS1_2'
-    supportsHttpsTrafficOnly: true
-  }
-  resource blobService 'blobServices' = {
-    name: 'default'
-    resource deployments 'containers' = { name: deploymentContainer }
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
   }
 }
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: '${namePrefix}-kv-${take(suffix, 8)}'
-  location: location
-  properties: {
-    tenantId: subscription().tenantId
-    sku: { family: 'A', name: 'standard' }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'st${resourceToken}'
+  }
+}
+
+module vault 'app/vault.bicep' = {
+  name: 'vault'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'kv-${resourceToken}'
+    enablePurgeProtection: enablePurgeProtection
     softDeleteRetentionInDays: softDeleteRetentionInDays
-    enablePurgeProtection: enablePurgeProtection ? true : null
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${namePrefix}-logs-${suffix}'
-  location: location
-  properties: { sku: { name: 'PerGB2018' }, retentionInDays: 30 }
-}
-
-resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${namePrefix}-ai-${suffix}'
-  location: location
-  kind: 'web'
-  properties: { Application_Type: 'web', WorkspaceResourceId: logs.id, DisableLocalAuth: true }
-}
-
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: '${namePrefix}-plan-${suffix}'
-  location: location
-  kind: 'functionapp'
-  sku: { tier: 'FlexConsumption', name: 'FC1' }
-  properties: { reserved: true }
-}
-
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
-  name: '${namePrefix}-func-${suffix}'
-  location: location
-  kind: 'functionapp,linux'
-  tags: { 'azd-service-name': 'api' }
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
-  }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    functionAppConfig: {
-      deployment: {
-        storage: {
-          type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
-          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identity.id }
-        }
-      }
-      scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
-      runtime: { name: 'node', version: '20' }
-    }
-    siteConfig: {
-      minTlsVersion: '1.2'
-      appSettings: [
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
-        { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
-        { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'KEYVAULT_URL', value: vault.properties.vaultUri }
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'JOBS_QUEUE', value: 'certificate-jobs' }
-        { name: 'EVENTS_QUEUE', value: 'vault-events' }
-        { name: 'OPERATIONS_TABLE', value: 'operations' }
-        { name: 'ROTATION_SCHEDULE', value: rotationSchedule }
-        { name: 'ROTATION_CONCURRENCY', value: '8' }
-        { name: 'JOB_POLL_BUDGET_SECONDS', value: '20' }
-        { name: 'AUTH_ROLES', value: 'false' }
-      ]
-    }
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'func-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    identityName: 'id-api-${resourceToken}'
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultUrl: vault.outputs.uri
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    rotationSchedule: rotationSchedule
+    rotationWebhookUrl: rotationWebhookUrl
+    authClientId: authClientId
+    authAudience: authAudience
   }
 }
 
-// Built-in role definition ids.
-var roles = {
-  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
-  keyVaultCertificatesOfficer: 'a4417e6f-fecd-4de8-b567-7b0420556985'
-  keyVaultReader: '21090545-7ca7-4776-b22c-e363652d74d2'
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageQueueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    appPrincipalId: api.outputs.identityPrincipalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: vault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
 }
 
-// Reader adds keys/read, for the public key behind a certificate (GET /api/keys/{name}).
-var vaultRoles = [roles.keyVaultSecretsOfficer, roles.keyVaultCertificatesOfficer, roles.keyVaultReader]
-var storageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageQueueDataMessageProcessor, roles.storageTableDataContributor]
-
-resource vaultAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in vaultRoles: {
-  scope: vault
-  name: guid(vault.id, identity.id, role)
-  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role) }
-}]
-
-resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: {
-  scope: storage
-  name: guid(storage.id, identity.id, role)
-  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role) }
-}]
-
-resource insightsAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: insights
-  name: guid(insights.id, identity.id, roles.monitoringMetricsPublisher)
-  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher) }
-}
-
-output AZURE_FUNCTION_APP_NAME string = functionApp.name
-output KEYVAULT_URL string = vault.properties.vaultUri
-output FUNCTION_APP_URL string = 'https://${functionApp.properties.defaultHostName}/api'
+// azd writes these outputs to .azure/<environment>/.env (and `azd env get-values` shows them). It
+// finds the Function App to deploy to by its azd-service-name tag.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = api.outputs.name
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output API_BASE_URL string = '${api.outputs.uri}/api'
+output AZURE_KEY_VAULT_NAME string = vault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = vault.outputs.uri
+output KEYVAULT_URL string = vault.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
