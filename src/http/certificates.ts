@@ -204,9 +204,16 @@ export const recoverDeletedCertificate = defineEndpoint({
 export const purgeDeletedCertificate = defineEndpoint({
   summary: 'Purge a deleted certificate for good',
   tag: TAG,
-  permission: 'write',
+  permission: 'purge',
   params: certificateNameParams,
-  responses: { 204: { description: 'Purged.' }, 404: { description: 'No such deleted certificate.', schema: errorBodySchema } },
+  responses: {
+    204: { description: 'Purged.' },
+    403: {
+      description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
+      schema: errorBodySchema,
+    },
+    404: { description: 'No such deleted certificate.', schema: errorBodySchema },
+  },
   handle: async ({ services, params }) => {
     await services.certificates.purge(params.name);
     return { status: 204 };

@@ -3,7 +3,7 @@ import type { RouteConfig, ResponseConfig } from '@asteasolutions/zod-to-openapi
 import { z } from 'zod';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { apiHandler } from '../platform/httpHandler.js';
-import { authorize, type Permission } from '../platform/principal.js';
+import { checkPermission, type Permission } from '../platform/principal.js';
 import { queryObject, readJsonBody, validateInput } from '../platform/requestInput.js';
 import { getServices, type Services } from '../services.js';
 
@@ -68,7 +68,7 @@ export function endpoint(definition: Endpoint): HttpHandler {
   const binding: Binding = { definition };
   const handler = apiHandler(async (request, context, requestId) => {
     const services = getServices();
-    if (definition.permission !== 'public' && services.config.AUTH_ROLES) authorize(request, definition.permission);
+    if (definition.permission !== 'public') checkPermission(request, definition.permission, services.config);
     const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
     const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
     const body = definition.body ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes }) : undefined;
@@ -98,7 +98,7 @@ export function apiBaseUrl(request: HttpRequest, routeRoot: string): string {
 const COMMON_ERRORS: Record<number, string> = {
   400: 'Invalid input; `error.target` names the field.',
   401: 'Missing or wrong function key, or no signed-in principal (AUTH_ROLES).',
-  403: 'The caller lacks the role, or the vault refused the operation.',
+  403: 'The caller lacks the role (or, for a purge, purge is not allowed), or the vault refused the operation.',
   429: 'Key Vault is throttling; retry after `Retry-After` seconds.',
   500: 'Unexpected failure; the body carries only a request id.',
   503: 'Key Vault or storage is unavailable; retry later.',

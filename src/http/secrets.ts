@@ -180,9 +180,16 @@ export const recoverDeletedSecret = defineEndpoint({
 export const purgeDeletedSecret = defineEndpoint({
   summary: 'Purge a deleted secret for good',
   tag: TAG,
-  permission: 'write',
+  permission: 'purge',
   params: secretNameParams,
-  responses: { 204: { description: 'Purged.' }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
+  responses: {
+    204: { description: 'Purged.' },
+    403: {
+      description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
+      schema: errorBodySchema,
+    },
+    404: { description: 'No such deleted secret.', schema: errorBodySchema },
+  },
   handle: async ({ services, params }) => {
     await services.secrets.purge(params.name);
     return { status: 204, headers: noStore };

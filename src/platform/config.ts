@@ -40,6 +40,8 @@ export const configSchema = z
     ROTATION_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Roles from the signed-in principal App Service Authentication passes on (requires it to be on). */
     AUTH_ROLES: booleanSetting,
+    /** Without AUTH_ROLES, purge is refused unless this is on (with AUTH_ROLES, Vault.Admin decides). */
+    ALLOW_PURGE: booleanSetting,
     /** Set by App Service when App Service Authentication is on. */
     WEBSITE_AUTH_ENABLED: booleanSetting,
     /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */

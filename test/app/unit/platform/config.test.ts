@@ -26,6 +26,7 @@ describe('app settings', () => {
       OPERATIONS_TABLE: 'operations',
       ROTATION_CONCURRENCY: 8,
       AUTH_ROLES: false,
+      ALLOW_PURGE: false,
       KEYVAULT_LOCAL: false,
       AZURE_CREDENTIAL: 'managedidentity',
     });
@@ -86,5 +87,11 @@ describe('app settings', () => {
     expect(problemsOf({ ...minimal, ROTATION_WEBHOOK_URL: 'http://receiver.example/rotate' })).toEqual(['ROTATION_WEBHOOK_URL must be an https:// URL']);
     expect(parseConfig({ ...minimal, ROTATION_WEBHOOK_URL: 'https://receiver.example/rotate' }).ROTATION_WEBHOOK_URL).toBe('https://receiver.example/rotate');
     expect(parseConfig({ ...minimal, ROTATION_WEBHOOK_URL: 'http://127.0.0.1:9/rotate', KEYVAULT_LOCAL: 'true' }).ROTATION_WEBHOOK_URL).toBeDefined();
+  });
+
+  it('allows purge only when ALLOW_PURGE says so', () => {
+    expect(parseConfig({ ...minimal, ALLOW_PURGE: 'true' }).ALLOW_PURGE).toBe(true);
+    expect(parseConfig({ ...minimal, ALLOW_PURGE: '' }).ALLOW_PURGE).toBe(false);
+    expect(problemsOf({ ...minimal, ALLOW_PURGE: 'yes' })[0]).toMatch(/^ALLOW_PURGE /);
   });
 });
