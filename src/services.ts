@@ -8,7 +8,7 @@ import { createCredential } from './platform/credential.js';
 import { QueueEventPublisher, ReliableEventPublisher } from './platform/events.js';
 import { TableIdempotencyStore } from './platform/idempotency.js';
 import { TableOutbox } from './platform/outbox.js';
-import { IDEMPOTENCY_SERVER_KEY, vaultServerKey } from './platform/serverKeys.js';
+import { IDEMPOTENCY_SERVER_KEY, vaultServerKey, vaultServerKeyEntry, WEBHOOK_SIGNING_KEY } from './platform/serverKeys.js';
 import { StorageAccess } from './platform/storage.js';
 import { createVaultClients, type VaultClients } from './platform/vault.js';
 import { RotationEngine } from './rotation/engine.js';
@@ -53,7 +53,9 @@ export function createServices(config: AppConfig): Services {
   const jobs = new JobQueue(storage.queue(config.JOBS_QUEUE, { maxTries: 2 }));
   const operations: OperationsDeps = { store: new TableOperationStore(operationsTable), queue: jobs, events, log: quiet };
   const idempotency = new TableIdempotencyStore(operationsTable, { serverKey: vaultServerKey(vault.secrets, IDEMPOTENCY_SERVER_KEY) });
-  const hook = config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate;
+  const hook = config.ROTATION_WEBHOOK_URL
+    ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL, { signingKey: vaultServerKeyEntry(vault.secrets, WEBHOOK_SIGNING_KEY) })
+    : noTargetUpdate;
   return {
     config,
     vault,
