@@ -9,7 +9,7 @@ import { createCredential } from './platform/credential.js';
 import type { ReliableEventPublisher } from './platform/events.js';
 import type { IdempotencyStore, TableIdempotencyStore } from './platform/idempotency.js';
 import { lazy, loadedOnFirstCall, type AsyncMethods } from './platform/once.js';
-import { IDEMPOTENCY_SERVER_KEY, vaultServerKey } from './platform/serverKeys.js';
+import { IDEMPOTENCY_SERVER_KEY, vaultServerKey, vaultServerKeyEntry, WEBHOOK_SIGNING_KEY } from './platform/serverKeys.js';
 import { StorageAccess } from './platform/storage.js';
 import { createVaultClients, type VaultClients } from './platform/vault.js';
 import type { RotationEngine } from './rotation/engine.js';
@@ -70,7 +70,8 @@ export function createServices(config: AppConfig): Services {
 
   const hook = lazy(async () => {
     const { noTargetUpdate, webhookTargetUpdate } = await import('./rotation/targetHook.js');
-    return config.ROTATION_WEBHOOK_URL ? webhookTargetUpdate(config.ROTATION_WEBHOOK_URL) : noTargetUpdate;
+    if (!config.ROTATION_WEBHOOK_URL) return noTargetUpdate;
+    return webhookTargetUpdate(config.ROTATION_WEBHOOK_URL, { signingKey: vaultServerKeyEntry(await vault.secrets(), WEBHOOK_SIGNING_KEY) });
   });
 
   return {

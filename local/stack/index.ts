@@ -24,6 +24,8 @@ export interface StackOptions {
    * creations take as long as in Azure). */
   timing?: TimingPreset;
   readyFile?: string;
+  /** App settings that win over local.settings.json (as real environment variables do). */
+  settings?: Record<string, string>;
   /** Host output; default: this process's stdout. */
   output?: (chunk: string) => void;
 }
@@ -91,7 +93,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       dataDir: path.join(dataDir, 'host'),
       // What App Service would provide: the identity endpoint, plus the vault and storage settings
       // and trust for the local CA. KEYVAULT_LOCAL lets the app accept a vault named localhost.
-      env: { AzureWebJobsStorage: azurite.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true' },
+      env: { AzureWebJobsStorage: azurite.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true', ...options.settings },
       output: options.output,
     };
     let host = await startHostProcess(hostOptions);

@@ -18,7 +18,9 @@ app.http('docs', {
         'content-type': file.contentType,
         'content-security-policy': CONTENT_SECURITY_POLICY,
         'x-content-type-options': 'nosniff',
-        'cache-control': 'public, max-age=3600',
+        // The page is this app's, kept out of shared caches like its document; the static files
+        // it loads are the same for everyone.
+        'cache-control': request.params.asset ? 'public, max-age=3600' : 'private, max-age=300',
       },
     };
   }),

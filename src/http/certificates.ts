@@ -45,8 +45,8 @@ export const listCertificates = defineEndpoint({
   permission: 'read',
   query: certificateListQuery,
   responses: { 200: { description: 'A page of certificates.', schema: certificatePageSchema } },
-  handle: async ({ services, request, query }) =>
-    pageResponse(request, query, await services.certificates.list(query.maxPageSize, query.continuationToken, query.includePending === 'true')),
+  handle: async ({ services, requestUrl, query }) =>
+    pageResponse(requestUrl, query, await services.certificates.list(query.maxPageSize, query.continuationToken, query.includePending === 'true')),
 });
 
 export const createCertificate = defineEndpoint({
@@ -88,8 +88,8 @@ export const listCertificateVersions = defineEndpoint({
   params: certificateNameParams,
   query: listQuery,
   responses: { 200: { description: 'A page of versions.', schema: certificatePageSchema } },
-  handle: async ({ services, request, params, query }) =>
-    pageResponse(request, query, await services.certificates.listVersions(params.name, query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, requestUrl, params, query }) =>
+    pageResponse(requestUrl, query, await services.certificates.listVersions(params.name, query.maxPageSize, query.continuationToken)),
 });
 
 export const updateCertificate = defineEndpoint({
@@ -177,7 +177,7 @@ export const listDeletedCertificates = defineEndpoint({
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of deleted certificates.', schema: deletedCertificatePageSchema } },
-  handle: async ({ services, request, query }) => pageResponse(request, query, await services.certificates.listDeleted(query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, requestUrl, query }) => pageResponse(requestUrl, query, await services.certificates.listDeleted(query.maxPageSize, query.continuationToken)),
 });
 
 export const getDeletedCertificate = defineEndpoint({
@@ -204,9 +204,16 @@ export const recoverDeletedCertificate = defineEndpoint({
 export const purgeDeletedCertificate = defineEndpoint({
   summary: 'Purge a deleted certificate for good',
   tag: TAG,
-  permission: 'write',
+  permission: 'purge',
   params: certificateNameParams,
-  responses: { 204: { description: 'Purged.' }, 404: { description: 'No such deleted certificate.', schema: errorBodySchema } },
+  responses: {
+    204: { description: 'Purged.' },
+    403: {
+      description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
+      schema: errorBodySchema,
+    },
+    404: { description: 'No such deleted certificate.', schema: errorBodySchema },
+  },
   handle: async ({ services, params }) => {
     await services.certificates.purge(params.name);
     return { status: 204 };

@@ -3,7 +3,8 @@ import type { RouteConfig, ResponseConfig } from '@asteasolutions/zod-to-openapi
 import * as z from 'zod';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { apiHandler } from '../platform/httpHandler.js';
-import { authorize, type Permission } from '../platform/principal.js';
+import { checkPermission, type Permission } from '../platform/principal.js';
+import { publicBaseUrl, publicRequestUrl } from '../platform/publicUrl.js';
 import { queryObject, readJsonBody, validateInput } from '../platform/requestInput.js';
 import { getServices, type Services } from '../services.js';
 
@@ -16,8 +17,10 @@ export interface EndpointInput<P, Q, B> {
   requestId: string;
   /** The app's services (built once per process). */
   services: Services;
-  /** The API's root URL as the caller reached it (e.g. `http://localhost:7071/api`), for links. */
+  /** The API's root URL on the public base (e.g. `https://myapp.azurewebsites.net/api`), for links. */
   apiBase: string;
+  /** This request's URL (path and query) on the public base, for links to further pages. */
+  requestUrl: string;
 }
 
 export interface EndpointResult {
@@ -68,12 +71,14 @@ export function endpoint(definition: Endpoint): HttpHandler {
   const binding: Binding = { definition };
   const handler = apiHandler(async (request, context, requestId) => {
     const services = getServices();
-    if (definition.permission !== 'public' && services.config.AUTH_ROLES) authorize(request, definition.permission);
+    if (definition.permission !== 'public') checkPermission(request, definition.permission, services.config);
     const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
     const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
     const body = definition.body ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes }) : undefined;
-    const apiBase = apiBaseUrl(request, binding.route?.split('/')[0] ?? '');
-    const result = await definition.handle({ params, query, body, request, context, requestId, services, apiBase });
+    const publicBase = publicBaseUrl(services.config);
+    const apiBase = apiBaseUrl(request, binding.route?.split('/')[0] ?? '', publicBase);
+    const requestUrl = publicRequestUrl(request.url, publicBase);
+    const result = await definition.handle({ params, query, body, request, context, requestId, services, apiBase, requestUrl });
     return result.body === undefined ? { status: result.status, headers: result.headers } : { status: result.status, jsonBody: result.body, headers: result.headers };
   });
   bindings.set(handler, binding);
@@ -87,18 +92,20 @@ export function bindRoute(handler: HttpHandler, route: string): Endpoint | undef
   return binding?.definition;
 }
 
-/** The request's URL up to where the route `routeRoot/…` begins: the API root, route prefix included. */
-export function apiBaseUrl(request: HttpRequest, routeRoot: string): string {
-  const url = new URL(request.url);
-  const segments = url.pathname.split('/');
+/**
+ * The API root, route prefix included: `publicBase` (see publicUrl.ts; never the Host header)
+ * followed by the request's path up to where the route `routeRoot/…` begins.
+ */
+export function apiBaseUrl(request: HttpRequest, routeRoot: string, publicBase: string): string {
+  const segments = new URL(request.url).pathname.split('/');
   const root = segments.indexOf(routeRoot);
-  return `${url.origin}${(root < 0 ? segments : segments.slice(0, root)).join('/')}`;
+  return `${publicBase}${(root < 0 ? segments : segments.slice(0, root)).join('/')}`;
 }
 
 const COMMON_ERRORS: Record<number, string> = {
   400: 'Invalid input; `error.target` names the field.',
   401: 'Missing or wrong function key, or no signed-in principal (AUTH_ROLES).',
-  403: 'The caller lacks the role, or the vault refused the operation.',
+  403: 'The caller lacks the role (or, for a purge, purge is not allowed), or the vault refused the operation.',
   429: 'Key Vault is throttling; retry after `Retry-After` seconds.',
   500: 'Unexpected failure; the body carries only a request id.',
   503: 'Key Vault or storage is unavailable; retry later.',

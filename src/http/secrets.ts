@@ -36,7 +36,7 @@ export const listSecrets = defineEndpoint({
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of secrets.', schema: secretPageSchema } },
-  handle: async ({ services, request, query }) => pageResponse(request, query, await services.secrets.list(query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, requestUrl, query }) => pageResponse(requestUrl, query, await services.secrets.list(query.maxPageSize, query.continuationToken)),
 });
 
 export const setSecret = defineEndpoint({
@@ -95,8 +95,8 @@ export const listSecretVersions = defineEndpoint({
   params: secretNameParams,
   query: listQuery,
   responses: { 200: { description: 'A page of versions; empty for an unknown name.', schema: secretPageSchema } },
-  handle: async ({ services, request, params, query }) =>
-    pageResponse(request, query, await services.secrets.listVersions(params.name, query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, requestUrl, params, query }) =>
+    pageResponse(requestUrl, query, await services.secrets.listVersions(params.name, query.maxPageSize, query.continuationToken)),
 });
 
 const updateResponses = {
@@ -153,7 +153,7 @@ export const listDeletedSecrets = defineEndpoint({
   permission: 'read',
   query: listQuery,
   responses: { 200: { description: 'A page of deleted secrets.', schema: deletedSecretPageSchema } },
-  handle: async ({ services, request, query }) => pageResponse(request, query, await services.secrets.listDeleted(query.maxPageSize, query.continuationToken)),
+  handle: async ({ services, requestUrl, query }) => pageResponse(requestUrl, query, await services.secrets.listDeleted(query.maxPageSize, query.continuationToken)),
 });
 
 export const getDeletedSecret = defineEndpoint({
@@ -180,9 +180,16 @@ export const recoverDeletedSecret = defineEndpoint({
 export const purgeDeletedSecret = defineEndpoint({
   summary: 'Purge a deleted secret for good',
   tag: TAG,
-  permission: 'write',
+  permission: 'purge',
   params: secretNameParams,
-  responses: { 204: { description: 'Purged.' }, 404: { description: 'No such deleted secret.', schema: errorBodySchema } },
+  responses: {
+    204: { description: 'Purged.' },
+    403: {
+      description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
+      schema: errorBodySchema,
+    },
+    404: { description: 'No such deleted secret.', schema: errorBodySchema },
+  },
   handle: async ({ services, params }) => {
     await services.secrets.purge(params.name);
     return { status: 204, headers: noStore };

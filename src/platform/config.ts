@@ -40,6 +40,15 @@ export const configSchema = z
     ROTATION_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Roles from the signed-in principal App Service Authentication passes on (requires it to be on). */
     AUTH_ROLES: booleanSetting,
+    /** Without AUTH_ROLES, purge is refused unless this is on (with AUTH_ROLES, Vault.Admin decides). */
+    ALLOW_PURGE: booleanSetting,
+    /** Where callers reach the app (e.g. a custom domain): the origin of every URL the API returns. */
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an absolute https:// URL' }).optional(),
+    /** Set by App Service (and Core Tools locally): the app's default host name, with a port locally. */
+    WEBSITE_HOSTNAME: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a host name with an optional port')
+      .optional(),
     /** Set by App Service when App Service Authentication is on. */
     WEBSITE_AUTH_ENABLED: booleanSetting,
     /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */
@@ -67,6 +76,15 @@ export const configSchema = z
       // Told about every rotation: only over TLS, except to a receiver on the local stack.
       if (settings.ROTATION_WEBHOOK_URL?.startsWith('http:') && !settings.KEYVAULT_LOCAL) {
         ctx.addIssue({ code: 'custom', path: ['ROTATION_WEBHOOK_URL'], message: 'must be an https:// URL' });
+      }
+      // The origin of the links the API returns: only over TLS, except on the local stack.
+      if (settings.PUBLIC_BASE_URL !== undefined) {
+        const url = URL.canParse(settings.PUBLIC_BASE_URL) ? new URL(settings.PUBLIC_BASE_URL) : undefined;
+        if (url && url.protocol === 'http:' && !settings.KEYVAULT_LOCAL) {
+          ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an absolute https:// URL' });
+        } else if (url && (url.search || url.hash || url.username || url.password)) {
+          ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must have no query, fragment or credentials' });
+        }
       }
       if (identityBased) {
         for (const key of ['AzureWebJobsStorage__tableServiceUri', 'AzureWebJobsStorage__blobServiceUri'] as const) {

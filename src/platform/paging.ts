@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { HttpRequest } from '@azure/functions';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import * as z from 'zod';
 import { problems } from './problems.js';
@@ -128,23 +127,25 @@ function decodeContinuation(token: string, request: PageRequest): ContinuationSt
   return state;
 }
 
-/** A 200 answer with one page of a listing, in the API's `{ value, nextLink }` shape. */
-export function pageResponse<T>(request: HttpRequest, query: PageQuery & Record<string, unknown>, page: ApiPage<T>) {
+/**
+ * A 200 answer with one page of a listing, in the API's `{ value, nextLink }` shape; `requestUrl`
+ * is the request's URL on the public base (an endpoint's `requestUrl`).
+ */
+export function pageResponse<T>(requestUrl: string, query: PageQuery & Record<string, unknown>, page: ApiPage<T>) {
   return {
     status: 200,
-    body: { value: page.items, nextLink: apiNextLink(request, query, page.continuationToken) },
+    body: { value: page.items, nextLink: apiNextLink(requestUrl, query, page.continuationToken) },
     headers: { 'cache-control': 'no-store' },
   };
 }
 
 /** This API's nextLink: the same URL with the caller's query (page size, filters) and the new token. */
-export function apiNextLink(request: HttpRequest, query: PageQuery & Record<string, unknown>, token: string | undefined): string | null {
+export function apiNextLink(requestUrl: string, query: PageQuery & Record<string, unknown>, token: string | undefined): string | null {
   if (!token) return null;
-  const url = new URL(request.url);
-  url.search = '';
+  const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (key !== 'continuationToken' && value !== undefined) url.searchParams.set(key, String(value));
+    if (key !== 'continuationToken' && value !== undefined) search.set(key, String(value));
   }
-  url.searchParams.set('continuationToken', token);
-  return url.toString();
+  search.set('continuationToken', token);
+  return `${requestUrl.split('?')[0]}?${search.toString()}`;
 }

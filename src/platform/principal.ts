@@ -2,20 +2,36 @@ import type { HttpRequest } from '@azure/functions';
 import { problems } from './problems.js';
 
 /**
- * What a route needs from the caller when AUTH_ROLES is on (App Service Authentication puts the
- * signed-in principal in `x-ms-client-principal`):
- * - `read`: properties only — Vault.Reader, Vault.SecretsReader or Vault.Officer;
- * - `readValue`: secret values — Vault.SecretsReader or Vault.Officer (as Key Vault's own Secrets
- *   Officer role can read values);
- * - `write`: Vault.Officer.
+ * What a route needs from the caller. With AUTH_ROLES on, App Service Authentication puts the
+ * signed-in principal in `x-ms-client-principal` and its app roles decide:
+ * - `read`: properties only — Vault.Reader, Vault.SecretsReader, Vault.Officer or Vault.Admin;
+ * - `readValue`: secret values — Vault.SecretsReader, Vault.Officer (as Key Vault's own Secrets
+ *   Officer role can read values) or Vault.Admin;
+ * - `write`: Vault.Officer or Vault.Admin;
+ * - `purge` (destroys a deleted object for good): Vault.Admin only.
+ * With function keys alone (AUTH_ROLES off) a key allows everything except `purge`, which also
+ * needs ALLOW_PURGE=true.
  */
-export type Permission = 'read' | 'readValue' | 'write';
+export type Permission = 'read' | 'readValue' | 'write' | 'purge';
 
 const ROLES_FOR: Record<Permission, readonly string[]> = {
-  read: ['Vault.Reader', 'Vault.SecretsReader', 'Vault.Officer'],
-  readValue: ['Vault.SecretsReader', 'Vault.Officer'],
-  write: ['Vault.Officer'],
+  read: ['Vault.Reader', 'Vault.SecretsReader', 'Vault.Officer', 'Vault.Admin'],
+  readValue: ['Vault.SecretsReader', 'Vault.Officer', 'Vault.Admin'],
+  write: ['Vault.Officer', 'Vault.Admin'],
+  purge: ['Vault.Admin'],
 };
+
+/** The settings that decide what a caller may do. */
+export interface AccessSettings {
+  AUTH_ROLES: boolean;
+  ALLOW_PURGE: boolean;
+}
+
+/** Throws the problem that refuses the call, before anything is done; returns when it may go ahead. */
+export function checkPermission(request: HttpRequest, permission: Permission, settings: AccessSettings): void {
+  if (settings.AUTH_ROLES) authorize(request, permission);
+  else if (permission === 'purge' && !settings.ALLOW_PURGE) throw problems.purgeNotAllowed();
+}
 
 interface ClientPrincipal {
   auth_typ?: string;

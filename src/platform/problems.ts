@@ -42,6 +42,7 @@ export interface Subject {
 
 const collection: Record<VaultObjectKind, string> = { Secret: 'secrets', Certificate: 'certificates', Key: 'keys' };
 const label = (subject: Subject) => `${subject.kind} '${subject.name}'`;
+const deletedPath = (subject: Subject) => `/api/deleted-${collection[subject.kind]}/${subject.name}`;
 
 export const problems = {
   // The request itself
@@ -63,6 +64,13 @@ export const problems = {
   signInRequired: () => new Problem('unauthorized', 'Unauthorized', 'Sign in first: this API requires an authenticated principal.'),
   invalidPrincipal: (why: string) => new Problem('unauthorized', 'Unauthorized', `The x-ms-client-principal header ${why}.`),
   roleRequired: (roles: string[]) => new Problem('forbidden', 'Forbidden', `This operation requires one of the roles: ${roles.join(', ')}.`),
+  /** Function keys alone (no AUTH_ROLES) do not allow a purge unless the app is set to. */
+  purgeNotAllowed: () =>
+    new Problem(
+      'forbidden',
+      'PurgeNotAllowed',
+      'Purge is turned off for this app: it needs the app setting ALLOW_PURGE=true, or AUTH_ROLES=true and a caller with the Vault.Admin role. Nothing was changed.',
+    ),
 
   // Vault objects
   notFound: (subject: Subject) =>
@@ -71,7 +79,7 @@ export const problems = {
       : new Problem('notFound', `${subject.kind}NotFound`, `${label(subject)} was not found.`),
   /** The name belongs to a soft-deleted object: the message says how to recover or purge it. */
   deletedButRecoverable: (subject: Subject) => {
-    const base = `/api/deleted-${collection[subject.kind]}/${subject.name}`;
+    const base = deletedPath(subject);
     return new Problem(
       'conflict',
       'ObjectIsDeletedButRecoverable',
@@ -88,6 +96,16 @@ export const problems = {
       'VaultAccessDenied',
       `The Function App's identity is not allowed to perform this operation on ${label(subject)}. Check its Key Vault role assignments.`,
     ),
+  /** The vault has purge protection on: nobody can purge before the retention period ends. */
+  purgeProtected: (subject: Subject) => {
+    const base = deletedPath(subject);
+    return new Problem(
+      'forbidden',
+      'PurgeProtected',
+      `The vault has purge protection on, so deleted ${subject.kind.toLowerCase()} '${subject.name}' cannot be purged. ` +
+        `Key Vault removes it at its scheduledPurgeDate (GET ${base}); until then it can be recovered with POST ${base}/recover.`,
+    );
+  },
   /** Key Vault refuses the operation in the object's present state (not for lack of access). */
   vaultNotAllowed: (subject: Subject, detail: string) => new Problem('forbidden', 'OperationNotAllowed', `Key Vault does not allow this on ${label(subject)}: ${detail}`),
   vaultRejected: (subject: Subject, detail: string) => new Problem('invalid', 'InvalidRequest', `Key Vault rejected ${label(subject)}: ${detail}`),

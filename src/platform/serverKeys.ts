@@ -17,6 +17,18 @@ export const IDEMPOTENCY_SERVER_KEY: ServerKeySecret = {
   purpose: 'HMAC key of the Idempotency-Key records in table storage. Created by the app; it uses the oldest version. Do not delete.',
 };
 
+/** Signs the rotation webhook's requests (src/rotation/targetHook.ts); receivers read it to verify them. */
+export const WEBHOOK_SIGNING_KEY: ServerKeySecret = {
+  name: 'app-webhook-signing-key',
+  purpose: 'HMAC-SHA256 key of the rotation webhook signature (X-Signature-256). Created by the app; it uses the oldest version. Do not delete.',
+};
+
+/** A server key and the version of its secret that holds it. */
+export interface ServerKey {
+  key: Buffer;
+  version: string;
+}
+
 export const SERVER_KEY_BYTES = 32;
 export const SERVER_KEY_CONTENT_TYPE = 'application/octet-stream; encoding=base64';
 /** Longer than the one-second resolution of a version's createdOn, with room for the round trip. */
@@ -31,10 +43,16 @@ const SETTLED_AFTER_MS = 5 * 60_000;
  * oldest version has passed; a later creator's version is always newer.
  */
 export function vaultServerKey(secrets: SecretClient, secret: ServerKeySecret): () => Promise<Buffer> {
+  const entry = vaultServerKeyEntry(secrets, secret);
+  return async () => (await entry()).key;
+}
+
+/** As vaultServerKey, with the version that holds the key (for whoever must read the same key). */
+export function vaultServerKeyEntry(secrets: SecretClient, secret: ServerKeySecret): () => Promise<ServerKey> {
   return lazy(() => loadServerKey(secrets, secret));
 }
 
-async function loadServerKey(secrets: SecretClient, secret: ServerKeySecret): Promise<Buffer> {
+async function loadServerKey(secrets: SecretClient, secret: ServerKeySecret): Promise<ServerKey> {
   let oldest = await oldestVersion(secrets, secret.name);
   if (!oldest) {
     await secrets.setSecret(secret.name, randomBytes(SERVER_KEY_BYTES).toString('base64'), {
@@ -52,7 +70,7 @@ async function loadServerKey(secrets: SecretClient, secret: ServerKeySecret): Pr
   if (key.length !== SERVER_KEY_BYTES || key.toString('base64') !== value) {
     throw new Error(`Secret ${secret.name} (version ${oldest.version}) does not hold a ${SERVER_KEY_BYTES}-byte base64 key`);
   }
-  return key;
+  return { key, version: oldest.version! };
 }
 
 const createdMs = (properties: SecretProperties) => properties.createdOn?.getTime() ?? Number.POSITIVE_INFINITY;

@@ -39,6 +39,11 @@ export function isSettling(error: unknown): boolean {
   return failure.status === 409 && SETTLING_CODES.has(failure.inner ?? '');
 }
 
+/** Key Vault refused a purge because the vault has purge protection on. */
+function isPurgeProtected(error: unknown): boolean {
+  return isRestError(error) && error.statusCode === 403 && /\bpurge protection is enabled\b/i.test(error.message);
+}
+
 export function isNotFound(error: unknown): boolean {
   return isRestError(error) && error.statusCode === 404;
 }
@@ -67,8 +72,11 @@ export function vaultProblem(error: unknown, subject: Subject, options: ProblemO
     case 403:
       if (failure.inner === `${subject.kind}Disabled`) return problems.disabled(subject);
       if (failure.inner === 'ForbiddenByRbac' || failure.inner === 'AccessDenied') return problems.vaultAccessDenied(subject);
-      // Key Vault's 403s without an access code refuse the operation itself (a finished pending
-      // operation cannot be cancelled, purge protection forbids a purge); its first line says why.
+      // A vault with purge protection answers a purge with 403 `Forbidden`, no inner code, and
+      // 'Operation "purge" is not allowed because purge protection is enabled for this vault. …'.
+      if (isPurgeProtected(error)) return problems.purgeProtected(subject);
+      // Key Vault's other 403s without an access code refuse the operation itself (a finished
+      // pending operation cannot be cancelled); its first line says why.
       return problems.vaultNotAllowed(subject, firstLine(error.message));
     case 404:
       return problems.notFound(subject);

@@ -35,6 +35,8 @@ export async function setup(project: TestProject): Promise<void> {
     dataDir,
     ports: 'random',
     inMemory: true,
+    // Whatever a developer's local.settings.json says: the tests purge what they delete.
+    settings: { ALLOW_PURGE: 'true' },
     output: (chunk) => appendFileSync(hostLogFile, chunk),
   });
   project.provide('storage', stack.storage);

@@ -71,7 +71,8 @@ export async function startIsolatedApp(options: IsolatedAppOptions = {}): Promis
       port: await freePort(),
       readyFile: path.join(dataDir, 'ready.json'),
       dataDir: path.join(dataDir, 'host'),
-      env: { ...connection, ...emulator.env, KEYVAULT_LOCAL: 'true', ...names, ...options.settings },
+      // Purge is allowed unless a test's settings say ALLOW_PURGE=false.
+      env: { ...connection, ...emulator.env, KEYVAULT_LOCAL: 'true', ALLOW_PURGE: 'true', ...names, ...options.settings },
       output: (chunk: string) => (output += chunk),
     };
     let host = await startHostProcess(hostOptions);

@@ -38,6 +38,14 @@ describe('OpenAPI document and docs page', () => {
     expect(doc.components.securitySchemes.functionKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-functions-key' });
   });
 
+  it('keeps the document and the page out of shared caches', async () => {
+    for (const path of ['/openapi.json', '/docs']) {
+      const cacheControl = (await api.get(path, { key: false })).headers.get('cache-control') ?? '';
+      expect(cacheControl, path).toMatch(/\b(private|no-store)\b/);
+      expect(cacheControl, path).not.toMatch(/\bpublic\b/);
+    }
+  });
+
   it('serves a browsable page and only its own assets', async () => {
     const page = await api.get('/docs', { key: false });
     expect(page.status).toBe(200);

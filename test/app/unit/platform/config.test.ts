@@ -26,6 +26,7 @@ describe('app settings', () => {
       OPERATIONS_TABLE: 'operations',
       ROTATION_CONCURRENCY: 8,
       AUTH_ROLES: false,
+      ALLOW_PURGE: false,
       KEYVAULT_LOCAL: false,
       AZURE_CREDENTIAL: 'managedidentity',
     });
@@ -86,5 +87,22 @@ describe('app settings', () => {
     expect(problemsOf({ ...minimal, ROTATION_WEBHOOK_URL: 'http://receiver.example/rotate' })).toEqual(['ROTATION_WEBHOOK_URL must be an https:// URL']);
     expect(parseConfig({ ...minimal, ROTATION_WEBHOOK_URL: 'https://receiver.example/rotate' }).ROTATION_WEBHOOK_URL).toBe('https://receiver.example/rotate');
     expect(parseConfig({ ...minimal, ROTATION_WEBHOOK_URL: 'http://127.0.0.1:9/rotate', KEYVAULT_LOCAL: 'true' }).ROTATION_WEBHOOK_URL).toBeDefined();
+  });
+
+  it('allows purge only when ALLOW_PURGE says so', () => {
+    expect(parseConfig({ ...minimal, ALLOW_PURGE: 'true' }).ALLOW_PURGE).toBe(true);
+    expect(parseConfig({ ...minimal, ALLOW_PURGE: '' }).ALLOW_PURGE).toBe(false);
+    expect(problemsOf({ ...minimal, ALLOW_PURGE: 'yes' })[0]).toMatch(/^ALLOW_PURGE /);
+  });
+
+  it('takes PUBLIC_BASE_URL as an absolute https URL (http only on the local stack), and WEBSITE_HOSTNAME as a host name', () => {
+    expect(parseConfig({ ...minimal, PUBLIC_BASE_URL: 'https://vault-api.contoso.com/kv' }).PUBLIC_BASE_URL).toBe('https://vault-api.contoso.com/kv');
+    expect(problemsOf({ ...minimal, PUBLIC_BASE_URL: 'http://vault-api.contoso.com' })).toEqual(['PUBLIC_BASE_URL must be an absolute https:// URL']);
+    expect(parseConfig({ ...minimal, PUBLIC_BASE_URL: 'http://127.0.0.1:7071', KEYVAULT_LOCAL: 'true' }).PUBLIC_BASE_URL).toBe('http://127.0.0.1:7071');
+    expect(problemsOf({ ...minimal, PUBLIC_BASE_URL: '/api' })[0]).toMatch(/^PUBLIC_BASE_URL /);
+    expect(problemsOf({ ...minimal, PUBLIC_BASE_URL: 'https://vault-api.contoso.com/?x=1' })).toEqual(['PUBLIC_BASE_URL must have no query, fragment or credentials']);
+    expect(parseConfig({ ...minimal, WEBSITE_HOSTNAME: 'myapp.azurewebsites.net' }).WEBSITE_HOSTNAME).toBe('myapp.azurewebsites.net');
+    expect(parseConfig({ ...minimal, WEBSITE_HOSTNAME: 'localhost:7071' }).WEBSITE_HOSTNAME).toBe('localhost:7071');
+    expect(problemsOf({ ...minimal, WEBSITE_HOSTNAME: 'evil.example/path' })[0]).toMatch(/^WEBSITE_HOSTNAME /);
   });
 });

@@ -41,8 +41,25 @@ describe('classifying vault failures', () => {
     const problem = vaultProblem(finished, { kind: 'Certificate', name: 'c' });
     expect(problem).toMatchObject({ kind: 'forbidden', code: 'OperationNotAllowed' });
     expect(problem!.message).toContain('Pending status must be in progress to allow update.');
-    const protectedPurge = vaultError(403, { code: 'Forbidden', message: 'Operation "purge" is not allowed because purge protection is enabled.\r\nVault: v' });
-    expect(vaultProblem(protectedPurge, secret)!.message).not.toContain('Vault: v');
+  });
+
+  it('tells a purge refused by purge protection apart, naming the purge date and the way to recover', () => {
+    // Key Vault's answer, as public reports quote it (e.g. https://github.com/Azure/sap-automation/pull/200).
+    const message =
+      'Operation "purge" is not allowed because purge protection is enabled for this vault. ' +
+      'Key Vault service will automatically purge it after the retention period has passed.\r\nVault: v;location=westeurope';
+    const problem = vaultProblem(vaultError(403, { code: 'Forbidden', message }), { kind: 'Secret', name: 's', deleted: true });
+    expect(problem).toMatchObject({ kind: 'forbidden', code: 'PurgeProtected' });
+    expect(problem!.message).toContain('scheduledPurgeDate');
+    expect(problem!.message).toContain('POST /api/deleted-secrets/s/recover');
+    expect(problem!.message).not.toContain('Vault: v');
+    expect(vaultProblem(vaultError(403, { code: 'Forbidden', message }), { kind: 'Certificate', name: 'c', deleted: true })!.message).toContain(
+      'POST /api/deleted-certificates/c/recover',
+    );
+    // Not a question of purge protection: a refusal for lack of access keeps its own code.
+    const rbac = vaultError(403, { code: 'Forbidden', message: 'Caller is not authorized to perform action on resource.', inner: 'ForbiddenByRbac' });
+    expect(vaultProblem(rbac, secret)!.code).toBe('VaultAccessDenied');
+    expect(classifyVaultFailure(vaultError(403, { code: 'Forbidden', message })).class).toBe('permanent');
   });
 
   it('passes the throttling delay on to the caller', () => {
