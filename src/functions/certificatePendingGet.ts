@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getPendingOperation } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('certificatePendingGet', {
   route: 'certificates/{name}/pending',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getPendingOperation),
+  handler: endpoint(async () => (await import('../http/certificates.js')).getPendingOperation),
 });

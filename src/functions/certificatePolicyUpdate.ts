@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { updateCertificatePolicy } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('certificatePolicyUpdate', {
   route: 'certificates/{name}/policy',
   methods: ['PATCH'],
   authLevel: 'function',
-  handler: endpoint(updateCertificatePolicy),
+  handler: endpoint(async () => (await import('../http/certificates.js')).updateCertificatePolicy),
 });

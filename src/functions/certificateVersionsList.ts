@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { listCertificateVersions } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('certificateVersionsList', {
   route: 'certificates/{name}/versions',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(listCertificateVersions),
+  handler: endpoint(async () => (await import('../http/certificates.js')).listCertificateVersions),
 });

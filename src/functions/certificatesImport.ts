@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { importCertificate } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('certificatesImport', {
   route: 'certificates/{name}/import',
   methods: ['POST'],
   authLevel: 'function',
-  handler: endpoint(importCertificate),
+  handler: endpoint(async () => (await import('../http/certificates.js')).importCertificate),
 });

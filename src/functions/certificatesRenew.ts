@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { renewCertificate } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('certificatesRenew', {
   route: 'certificates/{name}/renew',
   methods: ['POST'],
   authLevel: 'function',
-  handler: endpoint(renewCertificate),
+  handler: endpoint(async () => (await import('../http/certificates.js')).renewCertificate),
 });

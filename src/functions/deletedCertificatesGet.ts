@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getDeletedCertificate } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('deletedCertificatesGet', {
   route: 'deleted-certificates/{name}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getDeletedCertificate),
+  handler: endpoint(async () => (await import('../http/certificates.js')).getDeletedCertificate),
 });

@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { purgeDeletedCertificate } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('deletedCertificatesPurge', {
   route: 'deleted-certificates/{name}',
   methods: ['DELETE'],
   authLevel: 'function',
-  handler: endpoint(purgeDeletedCertificate),
+  handler: endpoint(async () => (await import('../http/certificates.js')).purgeDeletedCertificate),
 });

@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { recoverDeletedCertificate } from '../http/certificates.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('deletedCertificatesRecover', {
   route: 'deleted-certificates/{name}/recover',
   methods: ['POST'],
   authLevel: 'function',
-  handler: endpoint(recoverDeletedCertificate),
+  handler: endpoint(async () => (await import('../http/certificates.js')).recoverDeletedCertificate),
 });

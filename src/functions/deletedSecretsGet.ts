@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getDeletedSecret } from '../http/secrets.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('deletedSecretsGet', {
   route: 'deleted-secrets/{name}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getDeletedSecret),
+  handler: endpoint(async () => (await import('../http/secrets.js')).getDeletedSecret),
 });

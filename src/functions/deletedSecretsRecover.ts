@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { recoverDeletedSecret } from '../http/secrets.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('deletedSecretsRecover', {
   route: 'deleted-secrets/{name}/recover',
   methods: ['POST'],
   authLevel: 'function',
-  handler: endpoint(recoverDeletedSecret),
+  handler: endpoint(async () => (await import('../http/secrets.js')).recoverDeletedSecret),
 });

@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getKeyVersion } from '../http/keys.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('keyVersionGet', {
   route: 'keys/{name}/versions/{version}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getKeyVersion),
+  handler: endpoint(async () => (await import('../http/keys.js')).getKeyVersion),
 });

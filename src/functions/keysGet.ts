@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getKey } from '../http/keys.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('keysGet', {
   route: 'keys/{name}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getKey),
+  handler: endpoint(async () => (await import('../http/keys.js')).getKey),
 });

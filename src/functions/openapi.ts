@@ -14,7 +14,7 @@ app.http('openapi', {
     const { openApiDocument } = await import('../openapi/document.js');
     return {
       status: 200,
-      jsonBody: openApiDocument(apiBaseUrl(request, 'openapi.json', publicBaseUrl(getConfig()))),
+      jsonBody: await openApiDocument(apiBaseUrl(request, 'openapi.json', publicBaseUrl(getConfig()))),
       headers: { 'cache-control': 'private, max-age=300' },
     };
   }),

@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getSecretVersion } from '../http/secrets.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('secretVersionGet', {
   route: 'secrets/{name}/versions/{version}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getSecretVersion),
+  handler: endpoint(async () => (await import('../http/secrets.js')).getSecretVersion),
 });

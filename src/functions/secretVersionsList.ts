@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { listSecretVersions } from '../http/secrets.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('secretVersionsList', {
   route: 'secrets/{name}/versions',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(listSecretVersions),
+  handler: endpoint(async () => (await import('../http/secrets.js')).listSecretVersions),
 });

@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { getSecret } from '../http/secrets.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('secretsGet', {
   route: 'secrets/{name}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: endpoint(getSecret),
+  handler: endpoint(async () => (await import('../http/secrets.js')).getSecret),
 });

@@ -1,10 +1,9 @@
 import { app } from '../http/app.js';
-import { rotateSecret } from '../http/secrets.js';
 import { endpoint } from '../http/endpoint.js';
 
 app.http('secretsRotate', {
   route: 'secrets/{name}/rotate',
   methods: ['POST'],
   authLevel: 'function',
-  handler: endpoint(rotateSecret),
+  handler: endpoint(async () => (await import('../http/secrets.js')).rotateSecret),
 });

@@ -1,8 +1,7 @@
 import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
-import type { RouteConfig, ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import * as z from 'zod';
-import { errorBodySchema } from '../platform/apiSchemas.js';
+import type * as z from 'zod';
 import { apiHandler } from '../platform/httpHandler.js';
+import { lazy } from '../platform/once.js';
 import { checkPermission, type Permission } from '../platform/principal.js';
 import { publicBaseUrl, publicRequestUrl } from '../platform/publicUrl.js';
 import { queryObject, readJsonBody, validateInput } from '../platform/requestInput.js';
@@ -58,25 +57,39 @@ export function defineEndpoint<P extends z.ZodType, Q extends z.ZodType, B exten
   return endpoint;
 }
 
+/** How an endpoint was registered as a function. */
+export interface HttpRegistration {
+  name: string;
+  route: string;
+  method: string;
+  authLevel: 'anonymous' | 'function' | 'admin';
+}
+
 interface Binding {
-  definition: Endpoint;
-  /** The route it was registered with (set by `app.http`). */
-  route?: string;
+  /** The definition, its module (schemas and handler) imported on first use. */
+  load: () => Promise<Endpoint>;
+  /** How it was registered (set by `app.http`). */
+  registration?: HttpRegistration;
 }
 
 const bindings = new WeakMap<HttpHandler, Binding>();
 
-/** The endpoint as a Functions HTTP handler; register it with `app.http` from `./app.js`. */
-export function endpoint(definition: Endpoint): HttpHandler {
-  const binding: Binding = { definition };
+/**
+ * The endpoint `load` resolves to, as a Functions HTTP handler; register it with `app.http` from
+ * `./app.js`. Its module is imported on the first request (or when the OpenAPI document is
+ * built), so registering every function at start-up builds no schema and loads no handler code.
+ */
+export function endpoint(load: () => Promise<Endpoint>): HttpHandler {
+  const binding: Binding = { load: lazy(async () => checkedAgainst(binding.registration, await load())) };
   const handler = apiHandler(async (request, context, requestId) => {
+    const definition = await binding.load();
     const services = getServices();
     if (definition.permission !== 'public') checkPermission(request, definition.permission, services.config);
     const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
     const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
     const body = definition.body ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes }) : undefined;
     const publicBase = publicBaseUrl(services.config);
-    const apiBase = apiBaseUrl(request, binding.route?.split('/')[0] ?? '', publicBase);
+    const apiBase = apiBaseUrl(request, binding.registration?.route.split('/')[0] ?? '', publicBase);
     const requestUrl = publicRequestUrl(request.url, publicBase);
     const result = await definition.handle({ params, query, body, request, context, requestId, services, apiBase, requestUrl });
     return result.body === undefined ? { status: result.status, headers: result.headers } : { status: result.status, jsonBody: result.body, headers: result.headers };
@@ -85,11 +98,30 @@ export function endpoint(definition: Endpoint): HttpHandler {
   return handler;
 }
 
-/** The endpoint a handler was made from (if it was), now registered under `route`. */
-export function bindRoute(handler: HttpHandler, route: string): Endpoint | undefined {
+/** Records how the handler's endpoint was registered; its loader, if the handler was made by `endpoint()`. */
+export function bindRegistration(handler: HttpHandler, registration: HttpRegistration): (() => Promise<Endpoint>) | undefined {
   const binding = bindings.get(handler);
-  if (binding) binding.route = route;
-  return binding?.definition;
+  if (!binding) return undefined;
+  binding.registration = registration;
+  return binding.load;
+}
+
+/**
+ * `definition`, once it is known to fit its registration: a public endpoint is anonymous and a
+ * keyed one is not, and the route's parameters are the ones its schema validates.
+ */
+export function checkedAgainst(registration: HttpRegistration | undefined, definition: Endpoint): Endpoint {
+  if (!registration) return definition;
+  const { name, route, authLevel } = registration;
+  if ((definition.permission === 'public') !== (authLevel === 'anonymous')) {
+    throw new Error(`Function ${name}: permission '${definition.permission}' does not fit authLevel '${authLevel}'`);
+  }
+  const routeParams = [...route.matchAll(/\{(\w+)[^}]*\}/g)].map((match) => match[1]).sort();
+  const schemaParams = Object.keys((definition.params as { shape?: object } | undefined)?.shape ?? {}).sort();
+  if (routeParams.join() !== schemaParams.join()) {
+    throw new Error(`Function ${name}: route parameters ${routeParams.join()} do not match its schema's ${schemaParams.join()}`);
+  }
+  return definition;
 }
 
 /**
@@ -100,54 +132,4 @@ export function apiBaseUrl(request: HttpRequest, routeRoot: string, publicBase: 
   const segments = new URL(request.url).pathname.split('/');
   const root = segments.indexOf(routeRoot);
   return `${publicBase}${(root < 0 ? segments : segments.slice(0, root)).join('/')}`;
-}
-
-const COMMON_ERRORS: Record<number, string> = {
-  400: 'Invalid input; `error.target` names the field.',
-  401: 'Missing or wrong function key, or no signed-in principal (AUTH_ROLES).',
-  403: 'The caller lacks the role (or, for a purge, purge is not allowed), or the vault refused the operation.',
-  429: 'Key Vault is throttling; retry after `Retry-After` seconds.',
-  500: 'Unexpected failure; the body carries only a request id.',
-  503: 'Key Vault or storage is unavailable; retry later.',
-};
-
-/** How an endpoint was registered as a function. */
-export interface HttpRegistration {
-  name: string;
-  route: string;
-  method: string;
-  authLevel: 'anonymous' | 'function' | 'admin';
-}
-
-/** The endpoint as an OpenAPI operation, as it was registered. */
-export function openApiRoute(endpoint: Endpoint, registration: HttpRegistration): RouteConfig {
-  const responses: Record<string, ResponseConfig> = {};
-  for (const [status, spec] of Object.entries(endpoint.responses)) {
-    responses[status] = {
-      description: spec.description,
-      ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
-      ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {}),
-    };
-  }
-  const errorStatuses = endpoint.permission === 'public' ? [500] : Object.keys(COMMON_ERRORS).map(Number);
-  for (const status of errorStatuses) {
-    responses[status] ??= { description: COMMON_ERRORS[status]!, content: { 'application/json': { schema: errorBodySchema } } };
-  }
-  return {
-    method: registration.method.toLowerCase() as RouteConfig['method'],
-    path: `/${registration.route}`,
-    operationId: registration.name,
-    summary: endpoint.summary,
-    tags: [endpoint.tag],
-    security: registration.authLevel === 'anonymous' ? [] : [{ functionKey: [] }],
-    request: {
-      ...(endpoint.params ? { params: endpoint.params as z.ZodObject } : {}),
-      ...(endpoint.query ? { query: endpoint.query as z.ZodObject } : {}),
-      ...(endpoint.headers ? { headers: endpoint.headers } : {}),
-      ...(endpoint.body
-        ? { body: { required: endpoint.body.required, description: endpoint.body.description, content: { 'application/json': { schema: endpoint.body.schema } } } }
-        : {}),
-    },
-    responses,
-  };
 }

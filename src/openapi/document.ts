@@ -1,21 +1,26 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { registeredEndpoints } from '../http/app.js';
-import { openApiRoute } from '../http/endpoint.js';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type * as z from 'zod';
+import { loadRegisteredEndpoints } from '../http/app.js';
+import type { Endpoint, HttpRegistration } from '../http/endpoint.js';
+import { errorBodySchema } from '../platform/apiSchemas.js';
 
 type OpenAPIObject = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
-let document: OpenAPIObject | undefined;
+let document: Promise<OpenAPIObject> | undefined;
 
 /**
  * The OpenAPI 3.1 document of the functions the app registered, generated from the same schemas
  * that validate requests. Built on first request, when every function file has been loaded.
  */
-export function openApiDocument(serverUrl: string): OpenAPIObject {
-  document ??= generate();
-  return { ...document, servers: [{ url: serverUrl }] };
+export async function openApiDocument(serverUrl: string): Promise<OpenAPIObject> {
+  document ??= generate().catch((error: unknown) => {
+    document = undefined;
+    throw error;
+  });
+  return { ...(await document), servers: [{ url: serverUrl }] };
 }
 
-function generate(): OpenAPIObject {
+async function generate(): Promise<OpenAPIObject> {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'functionKey', {
     type: 'apiKey',
@@ -23,7 +28,7 @@ function generate(): OpenAPIObject {
     name: 'x-functions-key',
     description: 'A function key (or the master key); `?code=` in the query works too.',
   });
-  for (const { endpoint, ...registration } of registeredEndpoints()) registry.registerPath(openApiRoute(endpoint, registration));
+  for (const { endpoint, ...registration } of await loadRegisteredEndpoints()) registry.registerPath(openApiRoute(endpoint, registration));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -34,4 +39,46 @@ function generate(): OpenAPIObject {
         'Errors are `{"error":{"code","message","target?"}}` with the code also in `x-ms-error-code`.',
     },
   });
+}
+
+const COMMON_ERRORS: Record<number, string> = {
+  400: 'Invalid input; `error.target` names the field.',
+  401: 'Missing or wrong function key, or no signed-in principal (AUTH_ROLES).',
+  403: 'The caller lacks the role (or, for a purge, purge is not allowed), or the vault refused the operation.',
+  429: 'Key Vault is throttling; retry after `Retry-After` seconds.',
+  500: 'Unexpected failure; the body carries only a request id.',
+  503: 'Key Vault or storage is unavailable; retry later.',
+};
+
+/** The endpoint as an OpenAPI operation, as it was registered. */
+export function openApiRoute(endpoint: Endpoint, registration: HttpRegistration): RouteConfig {
+  const responses: Record<string, ResponseConfig> = {};
+  for (const [status, spec] of Object.entries(endpoint.responses)) {
+    responses[status] = {
+      description: spec.description,
+      ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
+      ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {}),
+    };
+  }
+  const errorStatuses = endpoint.permission === 'public' ? [500] : Object.keys(COMMON_ERRORS).map(Number);
+  for (const status of errorStatuses) {
+    responses[status] ??= { description: COMMON_ERRORS[status]!, content: { 'application/json': { schema: errorBodySchema } } };
+  }
+  return {
+    method: registration.method.toLowerCase() as RouteConfig['method'],
+    path: `/${registration.route}`,
+    operationId: registration.name,
+    summary: endpoint.summary,
+    tags: [endpoint.tag],
+    security: registration.authLevel === 'anonymous' ? [] : [{ functionKey: [] }],
+    request: {
+      ...(endpoint.params ? { params: endpoint.params as z.ZodObject } : {}),
+      ...(endpoint.query ? { query: endpoint.query as z.ZodObject } : {}),
+      ...(endpoint.headers ? { headers: endpoint.headers } : {}),
+      ...(endpoint.body
+        ? { body: { required: endpoint.body.required, description: endpoint.body.description, content: { 'application/json': { schema: endpoint.body.schema } } } }
+        : {}),
+    },
+    responses,
+  };
 }
