@@ -23,6 +23,17 @@ export const WEBHOOK_SIGNING_KEY: ServerKeySecret = {
   purpose: 'HMAC-SHA256 key of the rotation webhook signature (X-Signature-256). Created by the app; it uses the oldest version. Do not delete.',
 };
 
+/**
+ * Whether `name` is one of the app's own key secrets. The API neither shows nor changes them: a
+ * caller who could read the webhook key could sign webhook requests, one who could replace or
+ * delete a key would break idempotency records or webhook verification. Key Vault names are
+ * case-insensitive.
+ */
+export function isServerKeySecret(name: string): boolean {
+  const lower = name.toLowerCase();
+  return [IDEMPOTENCY_SERVER_KEY, WEBHOOK_SIGNING_KEY].some((secret) => secret.name === lower);
+}
+
 /** A server key and the version of its secret that holds it. */
 export interface ServerKey {
   key: Buffer;

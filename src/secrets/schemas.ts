@@ -2,12 +2,17 @@ import * as z from 'zod';
 import { isoDateSchema, objectNameSchema, tagsSchema, versionSchema } from '../platform/apiSchemas.js';
 import { commonPropertiesShape } from '../platform/objectProperties.js';
 import { pageQuerySchema, pageSchema } from '../platform/paging.js';
+import { isServerKeySecret } from '../platform/serverKeys.js';
 
 /** Key Vault's limit for a secret value: 25 KiB. */
 export const MAX_SECRET_VALUE_BYTES = 25 * 1024;
 
-export const secretNameParams = z.object({ name: objectNameSchema });
-export const secretVersionParams = z.object({ name: objectNameSchema, version: versionSchema });
+/** Any secret's name except the app's own keys (see isServerKeySecret). */
+const secretNameSchema = objectNameSchema.refine((name) => !isServerKeySecret(name), {
+  message: "is one of the app's own keys; the API neither shows nor changes it (read it in Key Vault with a role that allows it)",
+});
+export const secretNameParams = z.object({ name: secretNameSchema });
+export const secretVersionParams = z.object({ name: secretNameSchema, version: versionSchema });
 
 export const secretPropertiesSchema = z
   .object({
