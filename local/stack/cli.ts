@@ -15,6 +15,7 @@ const { values } = parseArgs({
     'random-ports': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     timing: { type: 'string', default: 'realistic' },
+    'purge-protection': { type: 'boolean', default: false },
   },
 });
 
@@ -40,6 +41,7 @@ try {
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
     hostPort: values.port ? Number(values.port) : undefined,
     timing: parseTimingPreset(values.timing),
+    purgeProtection: values['purge-protection'],
     // Always written: the stack's own tools find the keys and the emulator's admin token there.
     readyFile: path.resolve(values['ready-file'] ?? path.join(values['data-dir'] ?? path.join(appDir, '.local'), 'ready.json')),
   });
@@ -56,7 +58,10 @@ function printReadyTable(running: RunningStack): void {
     ['Health', `${running.apiBaseUrl}/health`],
     ['Function key', `${running.functionKey}  (header x-functions-key or ?code=)`],
     ['API docs', `${running.apiBaseUrl}/docs`],
-    ['Key Vault', `${running.vault.url}  (emulator, ${running.emulator.settings.timing} timing; CA ${running.vault.caFile})`],
+    [
+      'Key Vault',
+      `${running.vault.url}  (emulator, ${running.emulator.settings.timing} timing${values['purge-protection'] ? ', purge protection' : ''}; CA ${running.vault.caFile})`,
+    ],
     ['Identity', `${running.identity.endpoint}  (App Service managed identity)`],
     ['Queues', running.storage.queueUrl],
     ['Tables', running.storage.tableUrl],

@@ -23,6 +23,8 @@ export interface StackOptions {
   /** The emulator's timing model (default `realistic`: deletes, recoveries, purges and certificate
    * creations take as long as in Azure). */
   timing?: TimingPreset;
+  /** The vault refuses every purge, as one with purge protection does (infra/ turns it on in Azure). */
+  purgeProtection?: boolean;
   readyFile?: string;
   /** App settings that win over local.settings.json (as real environment variables do). */
   settings?: Record<string, string>;
@@ -80,6 +82,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       inMemory: options.inMemory,
       dataDir: path.join(dataDir, 'vault'),
       timing: options.timing ?? 'realistic',
+      purgeProtection: options.purgeProtection,
       // The app's identity: Secrets Officer and Certificates Officer, plus Reader so that it can
       // read the public key behind a certificate (GET /api/keys/{name}); infra/ grants the same.
       roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
