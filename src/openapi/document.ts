@@ -3,22 +3,19 @@ import type * as z from 'zod';
 import { loadRegisteredEndpoints } from '../http/app.js';
 import type { Endpoint, HttpRegistration } from '../http/endpoint.js';
 import { errorBodySchema } from '../platform/apiSchemas.js';
+import { lazy } from '../platform/once.js';
 
 type OpenAPIObject = ReturnType<OpenApiGeneratorV31['generateDocument']>;
-
-let document: Promise<OpenAPIObject> | undefined;
 
 /**
  * The OpenAPI 3.1 document of the functions the app registered, generated from the same schemas
  * that validate requests. Built on first request, when every function file has been loaded.
  */
 export async function openApiDocument(serverUrl: string): Promise<OpenAPIObject> {
-  document ??= generate().catch((error: unknown) => {
-    document = undefined;
-    throw error;
-  });
-  return { ...(await document), servers: [{ url: serverUrl }] };
+  return { ...(await document()), servers: [{ url: serverUrl }] };
 }
+
+const document = lazy(generate);
 
 async function generate(): Promise<OpenAPIObject> {
   const registry = new OpenAPIRegistry();
