@@ -1,23 +1,15 @@
 // Purge destroys a deleted object for good, so it is a permission of its own: function keys alone
 // do not allow it unless ALLOW_PURGE=true, with AUTH_ROLES it takes Vault.Admin, and a vault with
 // purge protection refuses it whoever asks. A refused purge changes nothing.
-import { ManagedIdentityCredential } from '@azure/identity';
-import { CertificateClient, DefaultCertificatePolicy } from '@azure/keyvault-certificates';
-import { SecretClient } from '@azure/keyvault-secrets';
+import { DefaultCertificatePolicy } from '@azure/keyvault-certificates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../local/keyvault/index.js';
 import { errorCodeOf, uniqueName, type ApiClient, type CallOptions } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { appVaultClients } from '../../support/vault.js';
 
 /** The app's vault, through the real SDK with the app's identity. */
-function vaultOf(emulator: RunningEmulator) {
-  // ManagedIdentityCredential reads these when it is constructed.
-  process.env['IDENTITY_ENDPOINT'] = emulator.identityEndpoint;
-  process.env['IDENTITY_HEADER'] = emulator.identityHeader;
-  const credential = new ManagedIdentityCredential();
-  const options = { disableChallengeResourceVerification: true, retryOptions: { maxRetries: 1 } };
-  return { secrets: new SecretClient(emulator.vaultUrl, credential, options), certificates: new CertificateClient(emulator.vaultUrl, credential, options) };
-}
+const vaultOf = (emulator: RunningEmulator) => appVaultClients(emulator.vaultUrl, { endpoint: emulator.identityEndpoint, header: emulator.identityHeader }, { maxRetries: 1 });
 
 /** A deleted secret and a deleted certificate, made directly in the vault. */
 async function deletedObjects(emulator: RunningEmulator): Promise<{ secret: string; certificate: string }> {

@@ -3,11 +3,11 @@
 // redirect) stops that secret's rotation.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { appVaultClients } from '../../support/vault.js';
 
 const canary = `CANARY-${Math.random().toString(36).slice(2)}-WEBHOOK`;
 const received: { url: string; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
@@ -82,9 +82,7 @@ describe('rotation webhook', () => {
     expect((await app.api.post(`/secrets/${name}/rotate`)).status).toBe(200);
     expect(received).toHaveLength(2);
 
-    process.env['IDENTITY_ENDPOINT'] = app.emulator.identityEndpoint;
-    process.env['IDENTITY_HEADER'] = app.emulator.identityHeader;
-    const vault = new SecretClient(app.emulator.vaultUrl, new ManagedIdentityCredential(), { disableChallengeResourceVerification: true });
+    const vault = appVaultClients(app.emulator.vaultUrl, { endpoint: app.emulator.identityEndpoint, header: app.emulator.identityHeader }).secrets;
     for (const request of received) expect(await verify(request, vault)).toBe(true);
     // A receiver that gets a body other than the one signed refuses it.
     const tampered = { ...received[0]!, body: Buffer.from(received[0]!.body.toString('utf8').replace(name, `${name}-x`)) };

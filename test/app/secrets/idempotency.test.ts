@@ -3,20 +3,17 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { TableClient } from '@azure/data-tables';
-import { ManagedIdentityCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
 import { describe, expect, inject, it } from 'vitest';
 import { IDEMPOTENCY_SERVER_KEY, SERVER_KEY_BYTES } from '../../../src/platform/serverKeys.js';
 import { ApiClient, errorCodeOf, uniqueName } from '../../support/api.js';
+import { appVaultClients } from '../../support/vault.js';
 
 const stack = inject('stack');
 const api = new ApiClient(stack.apiBaseUrl, stack.functionKey);
 // The shared stack keeps the app's default OPERATIONS_TABLE.
 const operations = TableClient.fromConnectionString(stack.storage.connectionString, 'operations', { allowInsecureConnection: true });
-// The API never shows the app's own keys: read the server key in the vault, with the app's identity.
-process.env['IDENTITY_ENDPOINT'] = stack.identity.endpoint;
-process.env['IDENTITY_HEADER'] = stack.identity.header;
-const vault = new SecretClient(stack.vault.url, new ManagedIdentityCredential(), { disableChallengeResourceVerification: true });
+// The API never shows the app's own keys: the server key is read in the vault.
+const vault = appVaultClients(stack.vault.url, stack.identity).secrets;
 
 describe('Idempotency-Key', () => {
   it('replays a PUT with the same key and body, refuses another body (422), and keys its record with the vault-held server key', async () => {

@@ -1,17 +1,13 @@
 // The app's own key secrets (the idempotency key, the webhook signing key) live in the vault it
 // manages, but the API neither shows nor changes them: whoever could read the webhook key could
 // sign webhook requests, and replacing or deleting a key would break what depends on it.
-import { ManagedIdentityCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
 import { describe, expect, inject, it } from 'vitest';
 import { ApiClient, errorCodeOf, uniqueName } from '../../support/api.js';
+import { appVaultClients } from '../../support/vault.js';
 
 const stack = inject('stack');
 const api = new ApiClient(stack.apiBaseUrl, stack.functionKey);
-// The app's identity, read by ManagedIdentityCredential when it is constructed.
-process.env['IDENTITY_ENDPOINT'] = stack.identity.endpoint;
-process.env['IDENTITY_HEADER'] = stack.identity.header;
-const vault = new SecretClient(stack.vault.url, new ManagedIdentityCredential(), { disableChallengeResourceVerification: true });
+const vault = appVaultClients(stack.vault.url, stack.identity).secrets;
 const KEY = 'app-idempotency-key';
 
 describe("the app's own keys", () => {
