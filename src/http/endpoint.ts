@@ -83,15 +83,30 @@ export function endpoint(load: () => Promise<Endpoint>): HttpHandler {
   const binding: Binding = { load: lazy(async () => checkedAgainst(binding.registration, await load())) };
   const handler = apiHandler(async (request, context, requestId) => {
     const definition = await binding.load();
-    const services = getServices();
-    if (definition.permission !== 'public') checkPermission(request, definition.permission, services.config);
+    if (definition.permission !== 'public') checkPermission(request, definition.permission, getServices().config);
     const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
     const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
     const body = definition.body ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes }) : undefined;
-    const publicBase = publicBaseUrl(services.config);
-    const apiBase = apiBaseUrl(request, binding.registration?.route.split('/')[0] ?? '', publicBase);
-    const requestUrl = publicRequestUrl(request.url, publicBase);
-    const result = await definition.handle({ params, query, body, request, context, requestId, services, apiBase, requestUrl });
+    const routeRoot = binding.registration?.route.split('/')[0] ?? '';
+    // Getters: an endpoint that uses neither services nor links (liveness) answers even when the
+    // app settings are invalid; every other one fails with ConfigurationInvalid.
+    const result = await definition.handle({
+      params,
+      query,
+      body,
+      request,
+      context,
+      requestId,
+      get services() {
+        return getServices();
+      },
+      get apiBase() {
+        return apiBaseUrl(request, routeRoot, publicBaseUrl(getServices().config));
+      },
+      get requestUrl() {
+        return publicRequestUrl(request.url, publicBaseUrl(getServices().config));
+      },
+    });
     return result.body === undefined ? { status: result.status, headers: result.headers } : { status: result.status, jsonBody: result.body, headers: result.headers };
   });
   bindings.set(handler, binding);

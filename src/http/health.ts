@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { defineEndpoint } from './endpoint.js';
 
-const startedAt = new Date().toISOString();
+/** When this process started (this module loads on the first health request). */
+const startedAt = new Date(performance.timeOrigin).toISOString();
 
 export const healthSchema = z.object({ status: z.literal('Healthy'), startedAt: z.string() }).meta({ id: 'Health' });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ConfigError } from './config.js';
 import { errorResponse } from './httpErrors.js';
 import { Problem, problems } from './problems.js';
 
@@ -7,7 +8,7 @@ export type ApiHandler = (request: HttpRequest, context: InvocationContext, requ
 
 /**
  * Wraps an HTTP handler with the API's shared behaviour: a request id on every response, known
- * errors mapped to their status and code, and anything else turned into a 500 that carries only
+ * errors mapped to their status and code, invalid app settings a 503, and anything else turned into a 500 that carries only
  * the request id. The log line for an unexpected error names its type and request id, never its
  * message, which could quote a value.
  */
@@ -19,6 +20,12 @@ export function apiHandler(handler: ApiHandler): HttpHandler {
       return { ...response, headers: { ...toRecord(response.headers), 'x-ms-request-id': requestId } };
     } catch (error) {
       if (error instanceof Problem) return errorResponse(error, requestId);
+      // Settings that fail validation (e.g. AUTH_ROLES without App Service Authentication): the
+      // app refuses to work at all. The message names settings, never their values.
+      if (error instanceof ConfigError) {
+        context.error(`[config] ${error.message}`);
+        return errorResponse(problems.configurationInvalid(), requestId);
+      }
       context.error(`Unexpected ${describe(error)} while handling the request (request id ${requestId})`);
       return errorResponse(problems.internal(requestId), requestId);
     }

@@ -61,3 +61,8 @@ export function errorCodeOf(response: ApiResponse): string {
   }
   return body.error.code;
 }
+
+/** The `x-ms-client-principal` header App Service Authentication would send for a caller with `roles`. */
+export function clientPrincipal(...roles: string[]): string {
+  return Buffer.from(JSON.stringify({ auth_typ: 'aad', role_typ: 'roles', claims: roles.map((val) => ({ typ: 'roles', val })) })).toString('base64');
+}

@@ -4,7 +4,7 @@
 import { DefaultCertificatePolicy } from '@azure/keyvault-certificates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../local/keyvault/index.js';
-import { errorCodeOf, uniqueName, type ApiClient, type CallOptions } from '../../support/api.js';
+import { clientPrincipal, errorCodeOf, uniqueName, type ApiClient, type CallOptions } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { appVaultClients } from '../../support/vault.js';
 
@@ -31,11 +31,7 @@ async function expectRecoverable(api: ApiClient, names: { secret: string; certif
   expect((await api.get(`/secrets/${names.secret}`, as)).body.value).toBe('v');
 }
 
-const principal = (...roles: string[]) => ({
-  headers: {
-    'x-ms-client-principal': Buffer.from(JSON.stringify({ auth_typ: 'aad', role_typ: 'roles', claims: roles.map((val) => ({ typ: 'roles', val })) })).toString('base64'),
-  },
-});
+const principal = (...roles: string[]) => ({ headers: { 'x-ms-client-principal': clientPrincipal(...roles) } });
 
 describe('with function keys alone and no ALLOW_PURGE', () => {
   let app: IsolatedApp;

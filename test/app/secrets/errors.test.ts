@@ -1,6 +1,6 @@
 // Every error path of the secrets API: bad input, keys, roles, and Key Vault's own refusals.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient, errorCodeOf, uniqueName } from '../../support/api.js';
+import { ApiClient, clientPrincipal as principal, errorCodeOf, uniqueName } from '../../support/api.js';
 import { emulatorAdmin, startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 
 const stack = inject('stack');
@@ -87,9 +87,6 @@ describe('function keys', () => {
 
 describe('with AUTH_ROLES=true, and a vault that refuses or throttles', () => {
   let app: IsolatedApp;
-  const principal = (...roles: string[]) =>
-    Buffer.from(JSON.stringify({ auth_typ: 'aad', role_typ: 'roles', claims: roles.map((val) => ({ typ: 'roles', val })) })).toString('base64');
-
   const officer = { headers: { 'x-ms-client-principal': principal('Vault.Officer') } };
 
   beforeAll(async () => {
