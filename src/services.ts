@@ -4,11 +4,12 @@
 import type { CertificatesService } from './certificates/service.js';
 import type { WorkerDeps } from './jobs/worker.js';
 import type { OperationsDeps } from './operations/lifecycle.js';
-import { getConfig, type AppConfig } from './platform/config.js';
+import { configuredVaults, DEFAULT_VAULT, getConfig, type AppConfig } from './platform/config.js';
 import { createCredential } from './platform/credential.js';
 import type { ReliableEventPublisher } from './platform/events.js';
 import type { IdempotencyStore, TableIdempotencyStore } from './platform/idempotency.js';
 import { lazy, loadedOnFirstCall, type AsyncMethods } from './platform/once.js';
+import { problems } from './platform/problems.js';
 import { IDEMPOTENCY_SERVER_KEY, vaultServerKey, vaultServerKeyEntry, WEBHOOK_SIGNING_KEY } from './platform/serverKeys.js';
 import { StorageAccess } from './platform/storage.js';
 import { createVaultClients, type VaultClients } from './platform/vault.js';
@@ -19,6 +20,10 @@ import type { SecretsService } from './secrets/service.js';
 /** Everything the functions use, built from one configuration; each part on first use. */
 export interface Services {
   config: AppConfig;
+  /** The vault these services address (`default`: KEYVAULT_URL; others from KEYVAULTS). */
+  vaultAlias: string;
+  /** The same services for another configured vault; VaultNotFound for an unknown alias. */
+  inVault(alias: string): Services;
   vault: VaultClients;
   storage: StorageAccess;
   /** Every event goes through this one publisher; what the queue refuses waits in the outbox. */
@@ -41,7 +46,9 @@ const quiet = () => undefined;
 /** The composition root: the app's services (clients, stores, domain services) for `config`. */
 export function createServices(config: AppConfig): Services {
   const credential = lazy(() => createCredential(config));
-  const vault = createVaultClients(config, credential);
+  const vaultUrls = configuredVaults(config);
+  // The app's own keys (idempotency, webhook signing) live in the default vault.
+  const vault = createVaultClients(config.KEYVAULT_URL, config.KEYVAULT_LOCAL, credential);
   const storage = new StorageAccess(config, credential);
   // Operations, idempotency records, the event outbox and run records share the one table.
   const operationsTable = lazy(() => storage.table(config.OPERATIONS_TABLE));
@@ -74,31 +81,15 @@ export function createServices(config: AppConfig): Services {
     return webhookTargetUpdate(config.ROTATION_WEBHOOK_URL, { signingKey: vaultServerKeyEntry(await vault.secrets(), WEBHOOK_SIGNING_KEY) });
   });
 
-  return {
+  // What is the same whichever vault a request addresses.
+  const shared = {
     config,
-    vault,
     storage,
     events,
     operations,
     idempotency,
-    secrets: loadedOnFirstCall(
-      lazy(async () => {
-        const { SecretsService } = await import('./secrets/service.js');
-        return new SecretsService({ client: await vault.secrets(), vaultUrl: config.KEYVAULT_URL, idempotency: idempotencyOnFirstUse });
-      }),
-    ),
-    certificates: loadedOnFirstCall(
-      lazy(async () => {
-        const { CertificatesService } = await import('./certificates/service.js');
-        return new CertificatesService({ client: await vault.certificates(), vaultUrl: config.KEYVAULT_URL, operations: await operations() });
-      }),
-    ),
     runRecords: lazy(async () => new (await import('./rotation/runRecord.js')).TableRunRecords(await operationsTable())),
-    rotation: async (log) => {
-      const { RotationEngine } = await import('./rotation/engine.js');
-      return new RotationEngine({ secrets: await vault.secrets(), events: await events(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
-    },
-    worker: async (log) => {
+    worker: async (log: (line: string) => void): Promise<WorkerDeps> => {
       const { store, queue } = await operations();
       return {
         certificates: await vault.certificates(),
@@ -110,6 +101,41 @@ export function createServices(config: AppConfig): Services {
       };
     },
   };
+
+  /** The clients and domain services of one vault, each built on first use. */
+  const vaultServices = (alias: string, url: string) => {
+    const clients = alias === DEFAULT_VAULT ? vault : createVaultClients(url, config.KEYVAULT_LOCAL, credential);
+    return {
+      vaultAlias: alias,
+      vault: clients,
+      secrets: loadedOnFirstCall(
+        lazy(async () => {
+          const { SecretsService } = await import('./secrets/service.js');
+          return new SecretsService({ client: await clients.secrets(), vaultUrl: url, vaultAlias: alias, idempotency: idempotencyOnFirstUse });
+        }),
+      ),
+      certificates: loadedOnFirstCall(
+        lazy(async () => {
+          const { CertificatesService } = await import('./certificates/service.js');
+          return new CertificatesService({ client: await clients.certificates(), vaultUrl: url, operations: await operations() });
+        }),
+      ),
+      rotation: async (log: (line: string) => void) => {
+        const { RotationEngine } = await import('./rotation/engine.js');
+        return new RotationEngine({ secrets: await clients.secrets(), events: await events(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
+      },
+    };
+  };
+
+  const byAlias = new Map<string, Services>();
+  const inVault = (alias: string): Services => {
+    const url = Object.hasOwn(vaultUrls, alias) ? vaultUrls[alias] : undefined;
+    if (!url) throw problems.vaultNotFound(alias);
+    let services = byAlias.get(alias);
+    if (!services) byAlias.set(alias, (services = { ...shared, ...vaultServices(alias, url), inVault }));
+    return services;
+  };
+  return inVault(DEFAULT_VAULT);
 }
 
 let processServices: Services | undefined;

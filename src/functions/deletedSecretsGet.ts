@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedSecretsGet', {
+app.vaultHttp('deletedSecretsGet', {
   route: 'deleted-secrets/{name}',
   methods: ['GET'],
   authLevel: 'function',

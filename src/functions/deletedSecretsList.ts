@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedSecretsList', {
+app.vaultHttp('deletedSecretsList', {
   route: 'deleted-secrets',
   methods: ['GET'],
   authLevel: 'function',

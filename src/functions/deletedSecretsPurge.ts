@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedSecretsPurge', {
+app.vaultHttp('deletedSecretsPurge', {
   route: 'deleted-secrets/{name}',
   methods: ['DELETE'],
   authLevel: 'function',

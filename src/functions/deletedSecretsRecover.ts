@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedSecretsRecover', {
+app.vaultHttp('deletedSecretsRecover', {
   route: 'deleted-secrets/{name}/recover',
   methods: ['POST'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('keyVersionGet', {
+app.vaultHttp('keyVersionGet', {
   route: 'keys/{name}/versions/{version}',
   methods: ['GET'],
   authLevel: 'function',

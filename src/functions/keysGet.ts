@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('keysGet', {
+app.vaultHttp('keysGet', {
   route: 'keys/{name}',
   methods: ['GET'],
   authLevel: 'function',

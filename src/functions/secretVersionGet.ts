@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretVersionGet', {
+app.vaultHttp('secretVersionGet', {
   route: 'secrets/{name}/versions/{version}',
   methods: ['GET'],
   authLevel: 'function',

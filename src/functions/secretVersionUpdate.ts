@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretVersionUpdate', {
+app.vaultHttp('secretVersionUpdate', {
   route: 'secrets/{name}/versions/{version}',
   methods: ['PATCH'],
   authLevel: 'function',

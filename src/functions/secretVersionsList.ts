@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretVersionsList', {
+app.vaultHttp('secretVersionsList', {
   route: 'secrets/{name}/versions',
   methods: ['GET'],
   authLevel: 'function',

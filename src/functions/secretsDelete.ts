@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretsDelete', {
+app.vaultHttp('secretsDelete', {
   route: 'secrets/{name}',
   methods: ['DELETE'],
   authLevel: 'function',

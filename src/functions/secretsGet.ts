@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretsGet', {
+app.vaultHttp('secretsGet', {
   route: 'secrets/{name}',
   methods: ['GET'],
   authLevel: 'function',

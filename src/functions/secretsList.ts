@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretsList', {
+app.vaultHttp('secretsList', {
   route: 'secrets',
   methods: ['GET'],
   authLevel: 'function',

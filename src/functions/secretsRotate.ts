@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretsRotate', {
+app.vaultHttp('secretsRotate', {
   route: 'secrets/{name}/rotate',
   methods: ['POST'],
   authLevel: 'function',

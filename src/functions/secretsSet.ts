@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretsSet', {
+app.vaultHttp('secretsSet', {
   route: 'secrets/{name}',
   methods: ['PUT'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('secretsUpdate', {
+app.vaultHttp('secretsUpdate', {
   route: 'secrets/{name}',
   methods: ['PATCH'],
   authLevel: 'function',

@@ -1,5 +1,5 @@
 import { app as functions, type HttpFunctionOptions, type HttpMethod } from '@azure/functions';
-import { bindRegistration, type Endpoint, type HttpRegistration } from './endpoint.js';
+import { bindRegistration, VAULT_PARAM, type Endpoint, type HttpRegistration } from './endpoint.js';
 
 export interface RegisteredEndpoint extends HttpRegistration {
   endpoint: Endpoint;
@@ -22,6 +22,17 @@ export const app = {
     const load = bindRegistration(options.handler, registration);
     if (load) registered.push({ ...registration, load });
     functions.http(name, options);
+  },
+  /**
+   * `app.http`, plus the same endpoint for every vault of KEYVAULTS: function `<name>InVault` on
+   * `vaults/{vault}/<route>` (one definition, two routes; the OpenAPI document lists both).
+   */
+  vaultHttp(name: string, options: RouteOptions): void {
+    app.http(name, options);
+    const load = registered.at(-1)?.name === name ? registered.at(-1)!.load : undefined;
+    const route = `vaults/{${VAULT_PARAM}}/${options.route}`;
+    if (load) registered.push({ name: `${name}InVault`, route, method: options.methods[0], authLevel: options.authLevel ?? 'anonymous', load });
+    functions.http(`${name}InVault`, { ...options, route });
   },
 };
 

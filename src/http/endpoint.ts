@@ -74,6 +74,9 @@ interface Binding {
 
 const bindings = new WeakMap<HttpHandler, Binding>();
 
+/** The route parameter of `/api/vaults/{vault}/…` (see `app.vaultHttp`). */
+export const VAULT_PARAM = 'vault';
+
 /**
  * The endpoint `load` resolves to, as a Functions HTTP handler; register it with `app.http` from
  * `./app.js`. Its module is imported on the first request (or when the OpenAPI document is
@@ -83,11 +86,14 @@ export function endpoint(load: () => Promise<Endpoint>): HttpHandler {
   const binding: Binding = { load: lazy(async () => checkedAgainst(binding.registration, await load())) };
   const handler = apiHandler(async (request, context, requestId) => {
     const definition = await binding.load();
-    if (definition.permission !== 'public') checkPermission(request, definition.permission, getServices().config);
+    // `/api/vaults/{vault}/…` addresses a vault of KEYVAULTS; the other routes the default vault.
+    const vault = request.params[VAULT_PARAM];
+    const services = () => (vault === undefined ? getServices() : getServices().inVault(vault));
+    if (definition.permission !== 'public') checkPermission(request, definition.permission, services().config);
     const params = definition.params ? validateInput(definition.params, request.params, 'path') : {};
     const query = definition.query ? validateInput(definition.query, queryObject(request), 'query') : {};
     const body = definition.body ? await readJsonBody(request, definition.body.schema, { required: definition.body.required, maxBytes: definition.body.maxBytes }) : undefined;
-    const routeRoot = binding.registration?.route.split('/')[0] ?? '';
+    const route = binding.registration?.route ?? '';
     // Getters: an endpoint that uses neither services nor links (liveness) answers even when the
     // app settings are invalid; every other one fails with ConfigurationInvalid.
     const result = await definition.handle({
@@ -98,10 +104,10 @@ export function endpoint(load: () => Promise<Endpoint>): HttpHandler {
       context,
       requestId,
       get services() {
-        return getServices();
+        return services();
       },
       get apiBase() {
-        return apiBaseUrl(request, routeRoot, publicBaseUrl(getServices().config));
+        return apiBaseUrl(request, route, publicBaseUrl(getServices().config));
       },
       get requestUrl() {
         return publicRequestUrl(request.url, publicBaseUrl(getServices().config));
@@ -141,10 +147,11 @@ export function checkedAgainst(registration: HttpRegistration | undefined, defin
 
 /**
  * The API root, route prefix included: `publicBase` (see publicUrl.ts; never the Host header)
- * followed by the request's path up to where the route `routeRoot/…` begins.
+ * followed by the request's path without the segments of the `route` it matched (so
+ * `/api/vaults/payments/secrets/x` with route `secrets/{name}` gives `…/api/vaults/payments`).
  */
-export function apiBaseUrl(request: HttpRequest, routeRoot: string, publicBase: string): string {
+export function apiBaseUrl(request: HttpRequest, route: string, publicBase: string): string {
   const segments = new URL(request.url).pathname.split('/');
-  const root = segments.indexOf(routeRoot);
-  return `${publicBase}${(root < 0 ? segments : segments.slice(0, root)).join('/')}`;
+  while (segments.length > 1 && segments.at(-1) === '') segments.pop();
+  return `${publicBase}${segments.slice(0, Math.max(1, segments.length - route.split('/').length)).join('/')}`;
 }

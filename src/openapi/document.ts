@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { loadRegisteredEndpoints } from '../http/app.js';
-import type { Endpoint, HttpRegistration } from '../http/endpoint.js';
+import { VAULT_PARAM, type Endpoint, type HttpRegistration } from '../http/endpoint.js';
 import { errorBodySchema } from '../platform/apiSchemas.js';
 import { lazy } from '../platform/once.js';
 
@@ -61,6 +61,11 @@ export function openApiRoute(endpoint: Endpoint, registration: HttpRegistration)
   for (const status of errorStatuses) {
     responses[status] ??= { description: COMMON_ERRORS[status]!, content: { 'application/json': { schema: errorBodySchema } } };
   }
+  const inVault = registration.route.startsWith(`vaults/{${VAULT_PARAM}}/`);
+  if (inVault) responses[404] ??= { description: 'No such vault (`VaultNotFound`), or no such object.', content: { 'application/json': { schema: errorBodySchema } } };
+  const params = inVault
+    ? z.object({ [VAULT_PARAM]: z.string().meta({ description: 'The vault alias (KEYVAULTS).' }), ...((endpoint.params as z.ZodObject | undefined)?.shape ?? {}) })
+    : (endpoint.params as z.ZodObject | undefined);
   return {
     method: registration.method.toLowerCase() as RouteConfig['method'],
     path: `/${registration.route}`,
@@ -69,7 +74,7 @@ export function openApiRoute(endpoint: Endpoint, registration: HttpRegistration)
     tags: [endpoint.tag],
     security: registration.authLevel === 'anonymous' ? [] : [{ functionKey: [] }],
     request: {
-      ...(endpoint.params ? { params: endpoint.params as z.ZodObject } : {}),
+      ...(params ? { params } : {}),
       ...(endpoint.query ? { query: endpoint.query as z.ZodObject } : {}),
       ...(endpoint.headers ? { headers: endpoint.headers } : {}),
       ...(endpoint.body

@@ -11,6 +11,39 @@ const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }
 const queueName = z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid queue name');
 const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name');
 
+/** The vault `KEYVAULT_URL` names: today's routes (without `/vaults/{vault}`) address it. */
+export const DEFAULT_VAULT = 'default';
+const VAULT_ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+
+/**
+ * `KEYVAULTS`: more vaults by alias, `alias=https://….vault.azure.net` pairs separated by commas.
+ * Aliases are 1–24 lower-case letters, digits and hyphens; `default` is KEYVAULT_URL's.
+ */
+const vaultList = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    const vaults: Record<string, string> = {};
+    for (const entry of (text ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const [alias = '', url = ''] = entry.split(/=(.*)/s, 2).map((part) => part.trim());
+      const problem = !VAULT_ALIAS.test(alias)
+        ? `has an invalid alias '${alias.slice(0, 30)}': use 1-24 lower-case letters, digits and hyphens`
+        : alias === DEFAULT_VAULT
+          ? `cannot name a vault '${DEFAULT_VAULT}': that is KEYVAULT_URL's`
+          : vaults[alias]
+            ? `names vault '${alias}' twice`
+            : !URL.canParse(url) || new URL(url).protocol !== 'https:'
+              ? `must give vault '${alias}' an https:// URL (alias=https://name.vault.azure.net)`
+              : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      else vaults[alias] = url.replace(/\/+$/, '');
+    }
+    return vaults;
+  });
+
 /**
  * Every app setting the app reads. Parsed once from the environment (app settings in Azure,
  * local.settings.json `Values` locally); a missing or invalid setting fails naming it.
@@ -18,6 +51,7 @@ const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a val
 export const configSchema = z
   .object({
     KEYVAULT_URL: httpsUrl,
+    KEYVAULTS: vaultList,
     AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of a user-assigned identity' }).optional(),
     /** `managedidentity` (default) or `developer` (DefaultAzureCredential: az login, env, …) as an explicit opt-in. */
     AZURE_CREDENTIAL: z.enum(['managedidentity', 'developer']).default('managedidentity'),
@@ -124,4 +158,9 @@ let cached: AppConfig | undefined;
 export function getConfig(): AppConfig {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+/** Every vault the app manages, by alias: `default` (KEYVAULT_URL) first, then KEYVAULTS. */
+export function configuredVaults(config: Pick<AppConfig, 'KEYVAULT_URL' | 'KEYVAULTS'>): Record<string, string> {
+  return { [DEFAULT_VAULT]: config.KEYVAULT_URL, ...config.KEYVAULTS };
 }

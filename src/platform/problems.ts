@@ -112,6 +112,8 @@ export const problems = {
   vaultRejectedRequest: (subject: Subject, why: string) => new Problem('invalid', 'InvalidRequest', `Key Vault rejected the request for ${label(subject)}: ${why}.`),
   throttled: (retryAfterSeconds: number) =>
     new Problem('throttled', 'Throttled', 'Key Vault is throttling requests. Retry after the indicated delay.', undefined, retryAfterSeconds),
+  vaultNotFound: (alias: string) =>
+    new Problem('notFound', 'VaultNotFound', `The app manages no vault named '${alias.slice(0, 40)}'; KEYVAULTS names the vaults besides the default one.`),
   configurationInvalid: () =>
     new Problem('unavailable', 'ConfigurationInvalid', "The app's settings are invalid, so it serves no request; its start-up log names the settings to fix."),
   vaultUnreachable: () => new Problem('unavailable', 'VaultUnavailable', 'Key Vault could not be reached. Try again later.', undefined, 5),

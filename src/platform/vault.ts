@@ -2,34 +2,34 @@ import type { CertificateClient } from '@azure/keyvault-certificates';
 import type { KeyClient } from '@azure/keyvault-keys';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import type { TokenCredential } from '@azure/identity';
-import type { AppConfig } from './config.js';
 import { lazy } from './once.js';
 import { nextLinkCapturePolicy } from './paging.js';
 import { throttleGatePolicy } from './throttleGate.js';
 
-/** The SDK clients for the configured vault, each built (and its package loaded) on first use. */
+/** The SDK clients for one vault, each built (and its package loaded) on first use. */
 export interface VaultClients {
   secrets(): Promise<SecretClient>;
   certificates(): Promise<CertificateClient>;
   keys(): Promise<KeyClient>;
 }
 
-export function createVaultClients(config: Pick<AppConfig, 'KEYVAULT_URL' | 'KEYVAULT_LOCAL'>, credential: () => Promise<TokenCredential>): VaultClients {
+/** `local`: KEYVAULT_LOCAL (see below). */
+export function createVaultClients(vaultUrl: string, local: boolean, credential: () => Promise<TokenCredential>): VaultClients {
   // The SDK checks that the vault's host ends with the challenge's resource domain
   // (".vault.azure.net"). Only the local stack, which says so with KEYVAULT_LOCAL, may serve the
   // vault under a name where that cannot hold (e.g. https://localhost:8443).
   // One throttle gate for the three clients: they share the vault's limit.
   const gate = throttleGatePolicy();
   const options = {
-    disableChallengeResourceVerification: config.KEYVAULT_LOCAL,
+    disableChallengeResourceVerification: local,
     additionalPolicies: [
       { policy: nextLinkCapturePolicy, position: 'perCall' as const },
       { policy: gate, position: 'perRetry' as const },
     ],
   };
   return {
-    secrets: lazy(async () => new (await import('@azure/keyvault-secrets')).SecretClient(config.KEYVAULT_URL, await credential(), options)),
-    certificates: lazy(async () => new (await import('@azure/keyvault-certificates')).CertificateClient(config.KEYVAULT_URL, await credential(), options)),
-    keys: lazy(async () => new (await import('@azure/keyvault-keys')).KeyClient(config.KEYVAULT_URL, await credential(), options)),
+    secrets: lazy(async () => new (await import('@azure/keyvault-secrets')).SecretClient(vaultUrl, await credential(), options)),
+    certificates: lazy(async () => new (await import('@azure/keyvault-certificates')).CertificateClient(vaultUrl, await credential(), options)),
+    keys: lazy(async () => new (await import('@azure/keyvault-keys')).KeyClient(vaultUrl, await credential(), options)),
   };
 }

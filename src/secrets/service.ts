@@ -12,6 +12,8 @@ import type { DeletedSecretResponse, SecretResponse, SetSecretInput, UpdateSecre
 export interface SecretsDeps {
   client: SecretClient;
   vaultUrl: string;
+  /** The vault's alias: idempotency records of other vaults never collide (`default` keeps the plain scope). */
+  vaultAlias?: string;
   idempotency: IdempotencyStore;
 }
 
@@ -58,7 +60,7 @@ export class SecretsService {
       return { status: current.exists ? 200 : 201, result: written.version };
     };
     const outcome = idempotencyKey
-      ? await this.deps.idempotency.run(`secrets/${name.toLowerCase()}`, idempotencyKey, { name: name.toLowerCase(), input, preconditions }, write)
+      ? await this.deps.idempotency.run(`${this.scopePrefix()}secrets/${name.toLowerCase()}`, idempotencyKey, { name: name.toLowerCase(), input, preconditions }, write)
       : { ...(await write()), replayed: false };
     const secret = written ?? (await this.get(name, outcome.result));
     return { secret, created: outcome.status === 201, replayed: outcome.replayed };
@@ -137,6 +139,11 @@ export class SecretsService {
    * version. One read in the common case; a disabled latest version cannot be read, so then the
    * version comes from the versions' properties (newest by creation time).
    */
+  private scopePrefix(): string {
+    const alias = this.deps.vaultAlias;
+    return alias && alias !== 'default' ? `vaults/${alias}/` : '';
+  }
+
   private async currentVersion(name: string, needVersion: boolean): Promise<{ exists: boolean; version?: string }> {
     try {
       const secret = await this.deps.client.getSecret(name);

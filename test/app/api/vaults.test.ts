@@ -1,0 +1,95 @@
+// Several vaults, one app: KEYVAULTS names vaults besides the default one, and the secrets and keys
+// routes also answer as /api/vaults/{vault}/…, each vault its own (here: a second emulator that
+// trusts the same managed identity). Today's routes keep addressing the default vault.
+import path from 'node:path';
+import { DefaultCertificatePolicy } from '@azure/keyvault-certificates';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type RunningEmulator } from '../../../local/keyvault/index.js';
+import { errorCodeOf, uniqueName } from '../../support/api.js';
+import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { appVaultClients } from '../../support/vault.js';
+
+let payments: RunningEmulator;
+let app: IsolatedApp;
+const vaultOf = (emulator: RunningEmulator) => appVaultClients(emulator.vaultUrl, { endpoint: emulator.identityEndpoint, header: emulator.identityHeader });
+
+beforeAll(async () => {
+  payments = await startEmulator({
+    inMemory: true,
+    caDir: path.dirname(inject('stack').vault.caFile),
+    roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
+  });
+  app = await startIsolatedApp({ emulator: { identity: payments.identity }, settings: { KEYVAULTS: `payments=${payments.vaultUrl}` } });
+}, 120_000);
+afterAll(async () => {
+  await app?.stop();
+  await payments?.stop();
+});
+
+describe('/api/vaults/{vault}/…', () => {
+  it('keeps secrets per vault: same name, own values, own versions, own links', async () => {
+    const name = uniqueName('two-vaults');
+    const inPayments = await app.api.put(`/vaults/payments/secrets/${name}`, { value: 'payments-value' });
+    expect(inPayments.status, inPayments.text).toBe(201);
+    expect(inPayments.headers.get('location')).toMatch(new RegExp(`/api/vaults/payments/secrets/${name}/versions/[0-9a-f]{32}$`));
+    expect((await app.api.get(`/secrets/${name}`)).status).toBe(404);
+    expect((await app.api.put(`/secrets/${name}`, { value: 'default-value' })).status).toBe(201);
+
+    expect((await app.api.get(`/vaults/payments/secrets/${name}`)).body.value).toBe('payments-value');
+    expect((await app.api.get(`/secrets/${name}`)).body.value).toBe('default-value');
+    expect((await vaultOf(payments).secrets.getSecret(name)).value).toBe('payments-value');
+    expect((await vaultOf(app.emulator).secrets.getSecret(name)).value).toBe('default-value');
+
+    await app.api.put(`/vaults/payments/secrets/${name}`, { value: 'payments-2' });
+    const versions = await app.api.get(`/vaults/payments/secrets/${name}/versions?maxPageSize=1`);
+    expect(versions.body.value).toHaveLength(1);
+    expect(versions.body.nextLink).toContain(`/api/vaults/payments/secrets/${name}/versions`);
+    expect((await app.api.get(versions.body.nextLink)).body.value).toHaveLength(1);
+    expect((await app.api.get(`/secrets/${name}/versions`)).body.value).toHaveLength(1);
+  });
+
+  it('deletes, recovers and purges in the addressed vault only', async () => {
+    const name = uniqueName('vault-delete');
+    await app.api.put(`/vaults/payments/secrets/${name}`, { value: 'v' });
+    await app.api.put(`/secrets/${name}`, { value: 'v' });
+    expect((await app.api.delete(`/vaults/payments/secrets/${name}`)).status).toBe(200);
+    expect((await app.api.get(`/vaults/payments/deleted-secrets/${name}`)).status).toBe(200);
+    expect((await app.api.get(`/secrets/${name}`)).status).toBe(200);
+    expect((await app.api.post(`/vaults/payments/deleted-secrets/${name}/recover`)).status).toBe(200);
+    expect((await app.api.get(`/vaults/payments/secrets/${name}`)).body.value).toBe('v');
+    expect((await app.api.delete(`/vaults/payments/secrets/${name}`)).status).toBe(200);
+    expect((await app.api.delete(`/vaults/payments/deleted-secrets/${name}`)).status).toBe(204);
+    await expect(vaultOf(payments).secrets.getDeletedSecret(name)).rejects.toMatchObject({ statusCode: 404 });
+    expect((await app.api.get(`/secrets/${name}`)).status).toBe(200);
+  });
+
+  it('keeps Idempotency-Key records per vault', async () => {
+    const name = uniqueName('vault-idem');
+    const headers = { 'idempotency-key': uniqueName('key') };
+    const first = await app.api.put(`/secrets/${name}`, { value: 'same' }, { headers });
+    const second = await app.api.put(`/vaults/payments/secrets/${name}`, { value: 'same' }, { headers });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect((await vaultOf(payments).secrets.getSecret(name)).value).toBe('same');
+  });
+
+  it("reads a certificate's public key in the addressed vault", async () => {
+    const name = uniqueName('vault-key');
+    await (await vaultOf(payments).certificates.beginCreateCertificate(name, DefaultCertificatePolicy)).pollUntilDone();
+    const key = await app.api.get(`/vaults/payments/keys/${name}`);
+    expect(key.status, key.text).toBe(200);
+    expect(key.body.key.kty).toBe('RSA');
+    expect((await app.api.get(`/keys/${name}`)).status).toBe(404);
+  });
+
+  it('answers 404 VaultNotFound for an alias KEYVAULTS does not name, takes `default` for KEYVAULT_URL, and documents both forms', async () => {
+    const unknown = await app.api.get('/vaults/nope/secrets/anything');
+    expect(unknown.status).toBe(404);
+    expect(errorCodeOf(unknown)).toBe('VaultNotFound');
+    // `default` is KEYVAULT_URL's vault, under either form.
+    const name = uniqueName('default-alias');
+    expect((await app.api.put(`/vaults/default/secrets/${name}`, { value: 'v' })).status).toBe(201);
+    expect((await app.api.get(`/secrets/${name}`)).body.value).toBe('v');
+    const paths = Object.keys((await app.api.get('/openapi.json', { key: false })).body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/secrets/{name}', '/vaults/{vault}/secrets/{name}', '/vaults/{vault}/keys/{name}']));
+  });
+});
