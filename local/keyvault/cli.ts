@@ -6,16 +6,18 @@ import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../shared/atomicFile.js';
 import { onStopRequest } from '../shared/stopSignals.js';
 import { DEFAULT_FAULTS, faultPatchSchema, type FaultConfig } from './faults.js';
-import { startEmulator, type RunningEmulator } from './index.js';
+import { parseVaultAliases, startEmulator, type RunningEmulator } from './index.js';
 import { parseTimingPreset } from './timing.js';
 
 const USAGE = `Usage: kv-emulator [options]
-  --port N                 HTTPS port (default 8443; 0 = any free port)
+  --port N                 HTTPS port (default 8443; 0 = any free port); further vaults use the next ports
+  --vaults A,B             serve several vaults by alias, one port each (lowercase letters, digits, hyphens,
+                           1-24 characters); the first is the default vault (default: one unnamed vault)
   --data DIR               persist vaults, identity key and CA under DIR (default .local/keyvault)
   --in-memory              keep vault data in memory (CA under the temp dir unless --ca-dir)
   --host-name H            host name in the vault URL (default localhost; must resolve locally)
   --bind ADDR              listen address (default 127.0.0.1)
-  --ready-file F           write {vaultUrl, caFile, identityEndpoint, identityHeader, tenantId, principals, adminUrl, adminToken} to F (0600)
+  --ready-file F           write {vaultUrl, vaults, caFile, identityEndpoint, identityHeader, tenantId, principals, adminUrl, adminToken} to F (0600)
   --ca-dir DIR             where the local CA lives
   --identity-port N        identity endpoint port (default any free port)
   --identity-header V      IDENTITY_HEADER value (default random)
@@ -43,6 +45,7 @@ function integer(value: string | undefined, name: string): number | undefined {
 async function writeReadyFile(file: string, emulator: RunningEmulator): Promise<void> {
   await writeJsonAtomic(path.resolve(file), {
     vaultUrl: emulator.vaultUrl,
+    vaults: Object.fromEntries(Object.entries(emulator.vaults).map(([alias, vault]) => [alias, vault.url])),
     caFile: emulator.caFile,
     identityEndpoint: emulator.identityEndpoint,
     identityHeader: emulator.identityHeader,
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
+      vaults: { type: 'string' },
       data: { type: 'string' },
       'in-memory': { type: 'boolean' },
       'host-name': { type: 'string' },
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
   if (values.throttle) faults = { ...faults, limit: { ...DEFAULT_FAULTS.limit, ...faults.limit, enabled: true } };
   const emulator = await startEmulator({
     port: integer(values.port, 'port') ?? 8443,
+    vaults: values.vaults === undefined ? undefined : parseVaultAliases(values.vaults),
     dataDir: inMemory ? undefined : (values.data ?? path.join('.local', 'keyvault')),
     inMemory,
     hostName: values['host-name'],
@@ -124,8 +129,10 @@ async function main(): Promise<void> {
   });
   if (values['ready-file']) await writeReadyFile(values['ready-file'], emulator);
 
-  console.log(`Key Vault emulator   ${emulator.vaultUrl}`);
-  console.log(`Admin                ${emulator.adminUrl}  (header x-emulator-admin-token: ${emulator.adminToken})`);
+  const vaults = Object.values(emulator.vaults);
+  if (vaults.length === 1) console.log(`Key Vault emulator   ${emulator.vaultUrl}`);
+  else for (const vault of vaults) console.log(`Vault ${vault.alias.padEnd(14)} ${vault.url}${vault.url === emulator.vaultUrl ? '  (default)' : ''}`);
+  console.log(`Admin                ${vaults.length === 1 ? emulator.adminUrl : '<vault URL>/_emulator'}  (header x-emulator-admin-token: ${emulator.adminToken})`);
   const { timing: model, ...durations } = emulator.settings;
   console.log(
     `Timing               ${model} ${Object.entries(durations)

@@ -26,3 +26,29 @@ export function vaultNameForHost(host: string): string {
   const hostname = hostnameOf(host);
   return hostname.split('.')[0] || hostname;
 }
+
+/** Vault aliases (`--vaults main,payments`): lowercase letters, digits and hyphens, 1–24 characters. */
+export const VAULT_ALIAS_PATTERN = /^[a-z0-9-]{1,24}$/;
+
+/** Validates a list of vault aliases (non-empty, each matching VAULT_ALIAS_PATTERN, unique). */
+export function validateVaultAliases(aliases: readonly string[]): string[] {
+  if (aliases.length === 0) throw new Error('vaults: give at least one vault alias');
+  const seen = new Set<string>();
+  for (const alias of aliases) {
+    if (!VAULT_ALIAS_PATTERN.test(alias)) throw new Error(`vaults: '${alias}' is not a valid alias (lowercase letters, digits and hyphens, 1–24 characters)`);
+    if (seen.has(alias)) throw new Error(`vaults: alias '${alias}' is given twice`);
+    seen.add(alias);
+  }
+  return [...aliases];
+}
+
+/** `main,payments` → ['main', 'payments'] (validated). */
+export function parseVaultAliases(list: string): string[] {
+  return validateVaultAliases(list.split(',').map((alias) => alias.trim()));
+}
+
+/** Store key of an additional vault (every vault after the first): by alias, so its data survives
+ * a port change. `.invalid` is a reserved top-level domain, so no served host name maps to it. */
+export function aliasVaultKey(alias: string): string {
+  return `${alias}.invalid`;
+}

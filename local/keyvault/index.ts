@@ -12,6 +12,7 @@ import { DEFAULT_FAULTS, FaultInjector, mergeFaults, type FaultConfig } from './
 import { RECOVERABLE_DAYS_DEFAULT, RECOVERABLE_DAYS_MAX, RECOVERABLE_DAYS_MIN } from './limits.js';
 import { operations } from './routes.js';
 import { ADMIN_PREFIX, ADMIN_TOKEN_HEADER, buildKeyVaultServer } from './server.js';
+import { aliasVaultKey, validateVaultAliases } from './ids.js';
 import { FileVaultStore } from './store/file.js';
 import { MemoryVaultStore } from './store/memory.js';
 import type { VaultStore } from './store/types.js';
@@ -20,6 +21,7 @@ import { initialSettings, type EmulatorSettings, type TimingDurations, type Timi
 export type { FaultConfig } from './faults.js';
 export type { EmulatorSettings, TimingDurations, TimingPreset } from './timing.js';
 export type { RoleName } from './auth/roles.js';
+export { parseVaultAliases } from './ids.js';
 export { BuiltInRoles, DataActions } from './auth/roles.js';
 
 /** A role assignment in configuration: `principal` is an identity name (`system`, a
@@ -27,7 +29,8 @@ export { BuiltInRoles, DataActions } from './auth/roles.js';
 export interface RoleAssignmentConfig {
   principal: string;
   role: RoleName;
-  /** Limit to one vault (first label of its host name). */
+  /** Limit to one vault: its alias when the emulator serves named vaults, otherwise the first
+   * label of its host name. */
   vault?: string;
 }
 
@@ -39,8 +42,13 @@ export const DEFAULT_ROLE_ASSIGNMENTS: readonly RoleAssignmentConfig[] = [
 /** The timing model (timing.ts): a preset, default `realistic`, and durations that win over it. */
 export interface EmulatorOptions extends Partial<TimingDurations> {
   timing?: TimingPreset;
-  /** HTTPS port; 0 (default) = any free port. */
+  /** HTTPS port of the first vault; 0 (default) = any free port. Further vaults listen on the
+   * following ports (`port + 1`, …), or on any free port when `port` is 0. */
   port?: number;
+  /** Serve several vaults, one HTTPS listener each, by alias (lowercase letters, digits, hyphens,
+   * 1–24 characters). The first is the default vault: stored as the single vault always was.
+   * Default: one unnamed vault (alias `default` in `vaults`). */
+  vaults?: readonly string[];
   /** Listen address; default `127.0.0.1`. */
   bindAddress?: string;
   /** Host name in `vaultUrl` (must resolve to the bind address); default `localhost`. */
@@ -76,16 +84,32 @@ export interface EmulatorPrincipal extends IdentityPrincipal {
   roles: RoleName[];
 }
 
-export interface RunningEmulator {
-  vaultUrl: string;
+/** One served vault: its own listener, counters and faults. */
+export interface RunningVault {
+  alias: string;
+  url: string;
+  /** `<url>/_emulator`: admin routes of this vault (counters, faults; settings, role assignments
+   * and `reset` of data are emulator-wide). */
+  adminUrl: string;
   port: number;
+  faults: FaultInjector;
+  counters: CallCounters;
+}
+
+export interface RunningEmulator {
+  /** The first (default) vault's URL. */
+  vaultUrl: string;
+  /** The first vault's port. */
+  port: number;
+  /** Every vault by alias, in the order given (the first is the default vault). */
+  vaults: Record<string, RunningVault>;
   caFile: string;
   caPem: string;
   identityEndpoint: string;
   identityHeader: string;
   tenantId: string;
   principals: EmulatorPrincipal[];
-  /** `<vaultUrl>/_emulator` */
+  /** `<vaultUrl>/_emulator` (the first vault's admin routes) */
   adminUrl: string;
   /** Required in header `x-emulator-admin-token` on admin routes, when set. */
   adminToken: string | undefined;
@@ -93,11 +117,13 @@ export interface RunningEmulator {
   adminHeaders: Record<string, string>;
   identity: RunningIdentityEndpoint;
   store: VaultStore;
+  /** The first vault's faults and counters. */
   faults: FaultInjector;
   counters: CallCounters;
   settings: EmulatorSettings;
   roles: RoleAssignments;
-  /** Env for a client process: IDENTITY_ENDPOINT, IDENTITY_HEADER, NODE_EXTRA_CA_CERTS, KEYVAULT_URL. */
+  /** Env for a client process: IDENTITY_ENDPOINT, IDENTITY_HEADER, NODE_EXTRA_CA_CERTS, KEYVAULT_URL
+   * (the first vault) and, with more than one vault, KEYVAULTS (`alias=url,alias2=url2`). */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -152,8 +178,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const roles = new RoleAssignments(resolveRoleAssignments(roleConfig, identity.principals));
     const initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults);
-    const faults = new FaultInjector(structuredClone(initialFaults));
-    const counters = new CallCounters();
     const settings: EmulatorSettings = initialSettings({
       timing: options.timing,
       certificateCreateMs: options.certificateCreateMs,
@@ -163,7 +187,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
     const verifier = new TokenVerifier({ tenantId: identity.tenantId, jwks: () => identity.jwks, resource: options.challengeResource });
 
-    let vaultUrl = '';
     const principals = (): EmulatorPrincipal[] =>
       identity.principals.map((p) => ({
         ...p,
@@ -177,52 +200,79 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ],
       }));
 
-    const app = buildKeyVaultServer({
-      tls: { key: serverCert.keyPem, cert: serverCert.chainPem },
-      store,
-      verifier,
-      roles,
-      policy,
-      settings,
-      faults,
-      counters,
-      operations,
-      adminToken: options.adminToken,
-      onInternalError:
-        options.onInternalError ?? ((error, requestId) => console.error(`[kv-emulator] internal error (request ${requestId}): ${(error as Error)?.stack ?? String(error)}`)),
-      registerAdmin: (server) =>
-        registerAdminRoutes(server, {
-          counters,
-          faults,
-          initialFaults,
-          settings,
-          roles,
-          store,
-          info: () => ({ vaultUrl, tenantId: identity.tenantId, identityEndpoint: identity.endpoint, principals: principals(), policy }),
-        }),
-    });
-
+    const named = options.vaults !== undefined;
+    const aliases = named ? validateVaultAliases(options.vaults!) : ['default'];
     const requestedPort = options.port ?? 0;
     const bindAddress = options.bindAddress ?? '127.0.0.1';
-    try {
-      await app.listen({ port: requestedPort, host: bindAddress });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new Error(`Key Vault emulator: port ${requestedPort} on ${bindAddress} is already in use. Choose another port (or 0 for any free port).`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    cleanups.unshift(() => app.close());
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : requestedPort;
-    vaultUrl = `https://${hostName.includes(':') ? `[${hostName}]` : hostName}:${port}`;
+    const vaults: Record<string, RunningVault> = {};
+    const vaultUrls = (): Record<string, string> => Object.fromEntries(Object.entries(vaults).map(([alias, v]) => [alias, v.url]));
 
+    for (const [index, alias] of aliases.entries()) {
+      const faults = new FaultInjector(structuredClone(initialFaults));
+      const counters = new CallCounters();
+      let vaultUrl = '';
+      const app = buildKeyVaultServer({
+        tls: { key: serverCert.keyPem, cert: serverCert.chainPem },
+        store,
+        verifier,
+        roles,
+        policy,
+        settings,
+        faults,
+        counters,
+        operations,
+        // The first vault keeps the host-derived store key (its data from before vaults had
+        // names stays where it is); the others are keyed by alias. Named vaults go by their alias.
+        ...(named ? { vault: { ...(index === 0 ? {} : { key: aliasVaultKey(alias) }), name: alias } } : {}),
+        adminToken: options.adminToken,
+        onInternalError:
+          options.onInternalError ?? ((error, requestId) => console.error(`[kv-emulator] internal error (request ${requestId}): ${(error as Error)?.stack ?? String(error)}`)),
+        registerAdmin: (server) =>
+          registerAdminRoutes(server, {
+            counters,
+            faults,
+            initialFaults,
+            settings,
+            roles,
+            store,
+            info: () => ({
+              vault: alias,
+              vaultUrl,
+              vaults: vaultUrls(),
+              tenantId: identity.tenantId,
+              identityEndpoint: identity.endpoint,
+              principals: principals(),
+              policy,
+            }),
+          }),
+      });
+
+      const port = requestedPort === 0 ? 0 : requestedPort + index;
+      try {
+        await app.listen({ port, host: bindAddress });
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new Error(
+            `Key Vault emulator: port ${port} on ${bindAddress}${named ? ` (vault '${alias}')` : ''} is already in use. Choose another port (or 0 for any free port).`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+      cleanups.unshift(() => app.close());
+      const address = app.server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      vaultUrl = `https://${hostName.includes(':') ? `[${hostName}]` : hostName}:${actualPort}`;
+      vaults[alias] = { alias, url: vaultUrl, adminUrl: `${vaultUrl}${ADMIN_PREFIX}`, port: actualPort, faults, counters };
+    }
+
+    const first = vaults[aliases[0]!]!;
     let stopped = false;
     return {
-      vaultUrl,
-      port,
+      vaultUrl: first.url,
+      port: first.port,
+      vaults,
       caFile: ca.certFile,
       caPem: ca.certPem,
       identityEndpoint: identity.endpoint,
@@ -231,20 +281,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       get principals() {
         return principals();
       },
-      adminUrl: `${vaultUrl}${ADMIN_PREFIX}`,
+      adminUrl: first.adminUrl,
       adminToken: options.adminToken,
       adminHeaders: options.adminToken === undefined ? {} : { [ADMIN_TOKEN_HEADER]: options.adminToken },
       identity,
       store,
-      faults,
-      counters,
+      faults: first.faults,
+      counters: first.counters,
       settings,
       roles,
       env: {
         IDENTITY_ENDPOINT: identity.endpoint,
         IDENTITY_HEADER: identity.identityHeader,
         NODE_EXTRA_CA_CERTS: ca.certFile,
-        KEYVAULT_URL: vaultUrl,
+        KEYVAULT_URL: first.url,
+        ...(aliases.length > 1
+          ? {
+              KEYVAULTS: Object.entries(vaultUrls())
+                .map(([alias, url]) => `${alias}=${url}`)
+                .join(','),
+            }
+          : {}),
       },
       stop: async () => {
         if (stopped) return;

@@ -37,6 +37,10 @@ export interface KeyVaultServerOptions {
   faults: FaultInjector;
   counters: CallCounters;
   operations: readonly Operation[];
+  /** The vault this listener serves. `key` fixes the store key (otherwise derived from the Host
+   * header, see vaultKeyForHost); `name` fixes the vault name used by RBAC and in messages
+   * (otherwise the first label of the host). */
+  vault?: { key?: string; name?: string };
   /** Registers the /_emulator routes (see admin/routes.ts). */
   registerAdmin: (app: FastifyInstance) => void;
   /** When set, admin routes require header `x-emulator-admin-token: <token>`. */
@@ -75,6 +79,10 @@ function send(reply: FastifyReply, status: number, body: object | undefined, hea
   reply.code(status).headers(headers);
   if (status === 204 || body === undefined) return reply.send();
   return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+function vaultFor(options: KeyVaultServerOptions, host: string): { key: string; name: string } {
+  return { key: options.vault?.key ?? vaultKeyForHost(host), name: options.vault?.name ?? vaultNameForHost(host) };
 }
 
 export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInstance {
@@ -123,7 +131,7 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     }
     const host = header(request, 'host') ?? 'localhost';
     request.principal = await options.verifier.verify(header(request, 'authorization'), host);
-    const fault = await options.faults.apply(vaultKeyForHost(host), operationName(request));
+    const fault = await options.faults.apply(vaultFor(options, host).key, operationName(request));
     if (fault) throw fault;
   });
 
@@ -175,7 +183,7 @@ async function runOperation(options: KeyVaultServerOptions, operation: Operation
 
   const host = header(request, 'host') ?? 'localhost';
   const principal = request.principal!;
-  const vaultName = vaultNameForHost(host);
+  const { key: vault, name: vaultName } = vaultFor(options, host);
   if (!options.roles.isAllowed(principal, operation.action, vaultName)) {
     // The resource is the object for operations on one, the vault itself for listings.
     const collection = operation.path.split('/')[1] ?? '';
@@ -196,7 +204,7 @@ async function runOperation(options: KeyVaultServerOptions, operation: Operation
     method: request.method,
     host,
     vaultUrl: `https://${host}`,
-    vault: vaultKeyForHost(host),
+    vault,
     vaultName,
     params,
     query,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { onStopRequest } from '../shared/stopSignals.js';
+import { parseVaultAliases } from '../keyvault/index.js';
 import { parseTimingPreset } from '../keyvault/timing.js';
 import { startStack, type RunningStack } from './index.js';
 
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     timing: { type: 'string', default: 'realistic' },
     'purge-protection': { type: 'boolean', default: false },
+    vaults: { type: 'string' },
   },
 });
 
@@ -36,6 +38,7 @@ onStopRequest((reason) => {
 
 try {
   starting = startStack({
+    vaults: values.vaults === undefined ? undefined : parseVaultAliases(values.vaults),
     appDir,
     ports: values['random-ports'] ? 'random' : 'fixed',
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : undefined,
@@ -52,16 +55,23 @@ try {
   process.exit(1);
 }
 
+/** One row per vault: `Key Vault` alone, or `Key Vault <alias>` when vaults are named. */
+function vaultRows(running: RunningStack): [string, string][] {
+  const about = `emulator, ${running.emulator.settings.timing} timing${values['purge-protection'] ? ', purge protection' : ''}; CA ${running.vault.caFile}`;
+  if (values.vaults === undefined) return [['Key Vault', `${running.vault.url}  (${about})`]];
+  return Object.entries(running.vaults).map(([alias, url], index) => [
+    `Key Vault ${alias}`,
+    index === 0 ? `${url}  (default vault, KEYVAULT_URL; ${about})` : `${url}  (KEYVAULTS)`,
+  ]);
+}
+
 function printReadyTable(running: RunningStack): void {
   const rows: [string, string][] = [
     ['Functions API', running.apiBaseUrl],
     ['Health', `${running.apiBaseUrl}/health`],
     ['Function key', `${running.functionKey}  (header x-functions-key or ?code=)`],
     ['API docs', `${running.apiBaseUrl}/docs`],
-    [
-      'Key Vault',
-      `${running.vault.url}  (emulator, ${running.emulator.settings.timing} timing${values['purge-protection'] ? ', purge protection' : ''}; CA ${running.vault.caFile})`,
-    ],
+    ...vaultRows(running),
     ['Identity', `${running.identity.endpoint}  (App Service managed identity)`],
     ['Queues', running.storage.queueUrl],
     ['Tables', running.storage.tableUrl],

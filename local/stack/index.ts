@@ -18,8 +18,13 @@ export interface StackOptions {
   hostPort?: number;
   /** Azurite and the vault keep everything in memory (tests). */
   inMemory?: boolean;
-  /** Key Vault emulator HTTPS port when ports are fixed (default 8443). */
+  /** Key Vault emulator HTTPS port when ports are fixed (default 8443); further vaults use the
+   * next ports. */
   vaultPort?: number;
+  /** Serve several vaults by alias, one emulator listener each; the first is the default vault
+   * (`KEYVAULT_URL`), and the host also gets `KEYVAULTS` (`alias=url,…`) when there are more.
+   * Default: one vault, as before. */
+  vaults?: string[];
   /** The emulator's timing model (default `realistic`: deletes, recoveries, purges and certificate
    * creations take as long as in Azure). */
   timing?: TimingPreset;
@@ -39,6 +44,9 @@ export interface StackReadyFile {
   storage: { queueUrl: string; tableUrl: string; blobUrl: string; connectionString: string };
   /** `adminToken` goes in header `x-emulator-admin-token` on `adminUrl` routes (the file is 0600). */
   vault: { url: string; caFile: string; adminUrl: string; adminToken: string };
+  /** Every vault's URL by alias (`default` when vaults are not named); admin routes are at
+   * `<url>/_emulator` with the same admin token. */
+  vaults: Record<string, string>;
   identity: { endpoint: string; header: string; tenantId: string; principals: EmulatorPrincipal[] };
   dataDir: string;
 }
@@ -78,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const emulator = await startEmulator({
       port: random ? 0 : (options.vaultPort ?? FIXED_PORTS.vault),
+      vaults: options.vaults,
       adminToken: randomBytes(24).toString('base64url'),
       inMemory: options.inMemory,
       dataDir: path.join(dataDir, 'vault'),
@@ -95,7 +104,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       readyFile: path.join(dataDir, 'host-ready.json'),
       dataDir: path.join(dataDir, 'host'),
       // What App Service would provide: the identity endpoint, plus the vault and storage settings
-      // and trust for the local CA. KEYVAULT_LOCAL lets the app accept a vault named localhost.
+      // (KEYVAULTS too, with several vaults) and trust for the local CA. KEYVAULT_LOCAL lets the app accept a vault named localhost.
       env: { AzureWebJobsStorage: azurite.connectionString, ...emulator.env, KEYVAULT_LOCAL: 'true', ...options.settings },
       output: options.output,
     };
@@ -113,6 +122,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         connectionString: azurite.connectionString,
       },
       vault: { url: emulator.vaultUrl, caFile: emulator.caFile, adminUrl: emulator.adminUrl, adminToken: emulator.adminToken! },
+      vaults: Object.fromEntries(Object.entries(emulator.vaults).map(([alias, vault]) => [alias, vault.url])),
       identity: {
         endpoint: emulator.identityEndpoint,
         header: emulator.identityHeader,

@@ -46,6 +46,7 @@ export async function setup(project: TestProject): Promise<void> {
     masterKey: stack.masterKey,
     storage: stack.storage,
     vault: stack.vault,
+    vaults: stack.vaults,
     identity: stack.identity,
     dataDir: stack.dataDir,
     hostLogFile,

@@ -16,6 +16,7 @@ afterAll(async () => {
 
 interface EmulatorReadyFile {
   vaultUrl: string;
+  vaults: Record<string, string>;
   caFile: string;
   adminUrl: string;
   adminToken: string;
@@ -77,6 +78,21 @@ describe('npm run emulator', () => {
       expect(settings.body).toEqual({ timing: 'custom', certificateCreateMs: 0, deleteMs: 500, recoverMs: 0, purgeMs: 0 });
     } finally {
       npm.kill('SIGINT');
+    }
+    await exited;
+  });
+
+  it('takes --vaults: one URL per alias in the ready file, each with its own admin routes', async () => {
+    const { npm, exited, ready, ca } = await startCli(['--vaults', 'main,payments', '--admin-token', 'chosen-token']);
+    try {
+      expect(Object.keys(ready.vaults)).toEqual(['main', 'payments']);
+      expect(ready.vaults['main']).toBe(ready.vaultUrl);
+      for (const [alias, url] of Object.entries(ready.vaults)) {
+        const info = await admin(`${url}/_emulator/info`, ca, { 'x-emulator-admin-token': 'chosen-token' });
+        expect(info.body).toMatchObject({ vault: alias, vaultUrl: url });
+      }
+    } finally {
+      npm.kill('SIGTERM');
     }
     await exited;
   });

@@ -66,6 +66,8 @@ export interface RawRequest {
   headers?: Record<string, string>;
   body?: string | Buffer;
   host?: string;
+  /** Default: the emulator's first vault. */
+  port?: number;
 }
 
 /** Raw HTTPS request to the emulator (trusting its CA). */
@@ -75,7 +77,7 @@ export function rawRequest(emulator: RunningEmulator, req: RawRequest): Promise<
     if (req.host) headers['host'] = req.host;
     if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
     const r = httpsRequest(
-      { host: '127.0.0.1', port: emulator.port, method: req.method ?? 'GET', path: req.path, headers, ca: emulator.caPem, servername: 'localhost' },
+      { host: '127.0.0.1', port: req.port ?? emulator.port, method: req.method ?? 'GET', path: req.path, headers, ca: emulator.caPem, servername: 'localhost' },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

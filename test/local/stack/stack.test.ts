@@ -4,6 +4,8 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
 import { describe, expect, inject, it } from 'vitest';
 
 const stack = inject('stack');
@@ -63,15 +65,16 @@ describe('the local stack', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const ready = await waitForJson(readyFile, 60_000);
-      expect(Object.keys(ready).sort()).toEqual(['apiBaseUrl', 'dataDir', 'functionKey', 'identity', 'masterKey', 'storage', 'vault']);
+      expect(Object.keys(ready).sort()).toEqual(['apiBaseUrl', 'dataDir', 'functionKey', 'identity', 'masterKey', 'storage', 'vault', 'vaults']);
       expect(Object.keys(ready.storage as object).sort()).toEqual(['blobUrl', 'connectionString', 'queueUrl', 'tableUrl']);
       expect(Object.keys(ready.vault as object).sort()).toEqual(['adminToken', 'adminUrl', 'caFile', 'url']);
       // It holds keys and the emulator's admin token: readable by its owner only.
       expect((await stat(readyFile)).mode & 0o777).toBe(0o600);
-      const vault = ready.vault as { adminUrl: string; adminToken: string; caFile: string };
+      const vault = ready.vault as { url: string; adminUrl: string; adminToken: string; caFile: string };
       const ca = await readFile(vault.caFile, 'utf8');
       expect(await statusOf(`${vault.adminUrl}/counters`, ca, {})).toBe(401);
       expect(await statusOf(`${vault.adminUrl}/counters`, ca, { 'x-emulator-admin-token': vault.adminToken })).toBe(200);
+      expect(ready.vaults).toEqual({ default: vault.url });
       expect(Object.keys(ready.identity as object).sort()).toEqual(['endpoint', 'header', 'principals', 'tenantId']);
       const health = await fetch(`${ready.apiBaseUrl as string}/health`);
       expect(health.status).toBe(200);
@@ -84,6 +87,63 @@ describe('the local stack', () => {
       expect(code).toBe(0);
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('`npm start -- --vaults main,payments` serves both vaults from one emulator and lists them in the ready file', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stack-vaults-'));
+    const readyFile = path.join(dataDir, 'ready.json');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--vaults', 'main,payments', '--data-dir', dataDir, '--ready-file', readyFile],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const ready = (await waitForJson(readyFile, 60_000)) as {
+        vault: { url: string; caFile: string; adminToken: string };
+        vaults: Record<string, string>;
+        identity: { endpoint: string; header: string };
+      };
+      expect(Object.keys(ready.vaults)).toEqual(['main', 'payments']);
+      expect(ready.vaults['main']).toBe(ready.vault.url);
+      expect(ready.vaults['payments']).not.toBe(ready.vault.url);
+      const ca = await readFile(ready.vault.caFile, 'utf8');
+      process.env['IDENTITY_ENDPOINT'] = ready.identity.endpoint;
+      process.env['IDENTITY_HEADER'] = ready.identity.header;
+      const clients = Object.fromEntries(
+        Object.entries(ready.vaults).map(([alias, url]) => [
+          alias,
+          new SecretClient(url, new ManagedIdentityCredential(), { tlsOptions: { ca }, disableChallengeResourceVerification: true }),
+        ]),
+      );
+      await clients['payments']!.setSecret('stack-vaults', 'payments');
+      expect((await clients['payments']!.getSecret('stack-vaults')).value).toBe('payments');
+      await expect(clients['main']!.getSecret('stack-vaults')).rejects.toMatchObject({ statusCode: 404 });
+      for (const url of Object.values(ready.vaults)) {
+        expect(await statusOf(`${url}/_emulator/info`, ca, { 'x-emulator-admin-token': ready.vault.adminToken })).toBe(200);
+      }
+      await waitFor(() => output.includes('Local stack ready'), 10_000);
+      expect(output).toContain('Key Vault main');
+      expect(output).toContain('Key Vault payments');
+    } finally {
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('`npm start -- --vaults` refuses an invalid alias', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--vaults', 'main,Main'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(output).toContain(`'Main' is not a valid alias`);
   });
 });
 
