@@ -37,7 +37,7 @@ export interface Services {
   runRecords(): Promise<TableRunRecords>;
   /** A rotation engine that logs to the given invocation. */
   rotation(log: (line: string) => void): Promise<RotationEngine>;
-  /** What the certificate job worker needs, logging to the given invocation. */
+  /** What the certificate job worker needs for this vault, logging to the given invocation. */
   worker(log: (line: string) => void): Promise<WorkerDeps>;
 }
 
@@ -89,17 +89,6 @@ export function createServices(config: AppConfig): Services {
     operations,
     idempotency,
     runRecords: lazy(async () => new (await import('./rotation/runRecord.js')).TableRunRecords(await operationsTable())),
-    worker: async (log: (line: string) => void): Promise<WorkerDeps> => {
-      const { store, queue } = await operations();
-      return {
-        certificates: await vault.certificates(),
-        operations: store,
-        queue,
-        events: await events(),
-        log,
-        pollBudgetMs: config.JOB_POLL_BUDGET_SECONDS * 1000,
-      };
-    },
   };
 
   /** The clients and domain services of one vault, each built on first use. */
@@ -117,9 +106,21 @@ export function createServices(config: AppConfig): Services {
       certificates: loadedOnFirstCall(
         lazy(async () => {
           const { CertificatesService } = await import('./certificates/service.js');
-          return new CertificatesService({ client: await clients.certificates(), vaultUrl: url, operations: await operations() });
+          return new CertificatesService({ client: await clients.certificates(), vaultUrl: url, vaultAlias: alias, operations: await operations() });
         }),
       ),
+      worker: async (log: (line: string) => void): Promise<WorkerDeps> => {
+        const { store, queue } = await operations();
+        return {
+          vault: alias,
+          certificates: await clients.certificates(),
+          operations: store,
+          queue,
+          events: await events(),
+          log,
+          pollBudgetMs: config.JOB_POLL_BUDGET_SECONDS * 1000,
+        };
+      },
       rotation: async (log: (line: string) => void) => {
         const { RotationEngine } = await import('./rotation/engine.js');
         return new RotationEngine({ secrets: await clients.secrets(), events: await events(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });

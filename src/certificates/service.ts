@@ -2,6 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { CertificateClient, CertificatePolicy, ImportCertificatePolicy } from '@azure/keyvault-certificates';
 import type { JobRequest } from '../jobs/message.js';
 import { startOperation, type OperationsDeps } from '../operations/lifecycle.js';
+import { DEFAULT_VAULT } from '../platform/config.js';
 import type { StoredOperation } from '../operations/model.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { Problem, problems } from '../platform/problems.js';
@@ -13,6 +14,8 @@ import type { CertificatePolicyInput, CertificateResponse, CertificateSummary, D
 export interface CertificatesDeps {
   client: CertificateClient;
   vaultUrl: string;
+  /** The vault's alias: operations and their jobs name it, so the worker uses this vault. */
+  vaultAlias: string;
   operations: OperationsDeps;
 }
 
@@ -35,7 +38,7 @@ export class CertificatesService {
   async beginRenewal(name: string): Promise<{ operation: StoredOperation; created: boolean }> {
     const current = await this.get(name);
     // A new version with the current policy keeps the tags and enabled state of the latest one.
-    return startOperation(this.deps.operations, { kind: 'certificate.renew', name, tags: current.properties.tags, enabled: current.properties.enabled });
+    return this.startOperation({ kind: 'certificate.renew', name, tags: current.properties.tags, enabled: current.properties.enabled });
   }
 
   async renew(name: string) {
@@ -136,7 +139,13 @@ export class CertificatesService {
 
   /** One active operation per certificate: a repeated request of the same kind gets the running operation back. */
   private async startJob(request: JobRequest): Promise<{ operation: StoredOperation; created: boolean }> {
-    return accepted(await startOperation(this.deps.operations, request));
+    return accepted(await this.startOperation(request));
+  }
+
+  private startOperation(request: JobRequest): Promise<{ operation: StoredOperation; created: boolean }> {
+    // The default vault's jobs carry no alias, as before vaults had aliases.
+    const vault = this.deps.vaultAlias === DEFAULT_VAULT ? {} : { vault: this.deps.vaultAlias };
+    return startOperation(this.deps.operations, { ...request, ...vault });
   }
 
   private async refuseIfDeleted(name: string): Promise<void> {

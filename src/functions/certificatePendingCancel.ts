@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatePendingCancel', {
+app.vaultHttp('certificatePendingCancel', {
   route: 'certificates/{name}/pending',
   methods: ['DELETE'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatePendingGet', {
+app.vaultHttp('certificatePendingGet', {
   route: 'certificates/{name}/pending',
   methods: ['GET'],
   authLevel: 'function',

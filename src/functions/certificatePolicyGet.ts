@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatePolicyGet', {
+app.vaultHttp('certificatePolicyGet', {
   route: 'certificates/{name}/policy',
   methods: ['GET'],
   authLevel: 'function',

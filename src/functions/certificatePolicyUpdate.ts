@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatePolicyUpdate', {
+app.vaultHttp('certificatePolicyUpdate', {
   route: 'certificates/{name}/policy',
   methods: ['PATCH'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificateVersionGet', {
+app.vaultHttp('certificateVersionGet', {
   route: 'certificates/{name}/versions/{version}',
   methods: ['GET'],
   authLevel: 'function',

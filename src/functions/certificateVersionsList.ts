@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificateVersionsList', {
+app.vaultHttp('certificateVersionsList', {
   route: 'certificates/{name}/versions',
   methods: ['GET'],
   authLevel: 'function',

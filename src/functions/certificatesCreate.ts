@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesCreate', {
+app.vaultHttp('certificatesCreate', {
   route: 'certificates/{name}',
   methods: ['PUT'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesDelete', {
+app.vaultHttp('certificatesDelete', {
   route: 'certificates/{name}',
   methods: ['DELETE'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesGet', {
+app.vaultHttp('certificatesGet', {
   route: 'certificates/{name}',
   methods: ['GET'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesImport', {
+app.vaultHttp('certificatesImport', {
   route: 'certificates/{name}/import',
   methods: ['POST'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesList', {
+app.vaultHttp('certificatesList', {
   route: 'certificates',
   methods: ['GET'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesRenew', {
+app.vaultHttp('certificatesRenew', {
   route: 'certificates/{name}/renew',
   methods: ['POST'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('certificatesUpdate', {
+app.vaultHttp('certificatesUpdate', {
   route: 'certificates/{name}',
   methods: ['PATCH'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedCertificatesGet', {
+app.vaultHttp('deletedCertificatesGet', {
   route: 'deleted-certificates/{name}',
   methods: ['GET'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedCertificatesList', {
+app.vaultHttp('deletedCertificatesList', {
   route: 'deleted-certificates',
   methods: ['GET'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedCertificatesPurge', {
+app.vaultHttp('deletedCertificatesPurge', {
   route: 'deleted-certificates/{name}',
   methods: ['DELETE'],
   authLevel: 'function',

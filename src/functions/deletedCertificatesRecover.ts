@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('deletedCertificatesRecover', {
+app.vaultHttp('deletedCertificatesRecover', {
   route: 'deleted-certificates/{name}/recover',
   methods: ['POST'],
   authLevel: 'function',

@@ -1,7 +1,7 @@
 import { app } from '../http/app.js';
 import { endpoint } from '../http/endpoint.js';
 
-app.http('operationsGet', {
+app.vaultHttp('operationsGet', {
   route: 'operations/{id}',
   methods: ['GET'],
   authLevel: 'function',

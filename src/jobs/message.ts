@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { namesItsSubject, newCertificateShape } from '../certificates/schemas.js';
 import { operationKinds } from '../operations/model.js';
 import { objectNameSchema } from '../platform/apiSchemas.js';
+import { VAULT_ALIAS } from '../platform/config.js';
 
 /**
  * A job on the `certificate-jobs` queue. The policy, tags and enabled state are checked with the
@@ -14,6 +15,8 @@ export const jobMessageSchema = z
     operationId: z.uuid(),
     kind: z.enum(operationKinds),
     name: objectNameSchema,
+    /** The vault alias (KEYVAULTS); absent: the default vault. */
+    vault: z.string().regex(VAULT_ALIAS).optional(),
     ...newCertificateShape,
     /** A Key Vault poller's `toString()`: the worker resumes it instead of starting over. */
     pollerState: z
@@ -28,7 +31,7 @@ export const jobMessageSchema = z
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
 /** What starting an operation asks for: the job without its bookkeeping. */
-export type JobRequest = Pick<JobMessage, 'kind' | 'name' | 'policy' | 'tags' | 'enabled'>;
+export type JobRequest = Pick<JobMessage, 'kind' | 'name' | 'vault' | 'policy' | 'tags' | 'enabled'>;
 
 /** The operation id of a message that is not a valid job, when it has one to report the failure on. */
 export const operationIdOf = (message: unknown) => z.object({ operationId: z.uuid() }).safeParse(message).data?.operationId;

@@ -5,11 +5,14 @@ import { finishOperation, type JobSender } from '../operations/lifecycle.js';
 import { isTerminal, operationError, type Operation, type OperationOutcome, type StoredOperation } from '../operations/model.js';
 import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
+import { DEFAULT_VAULT } from '../platform/config.js';
 import { problems, type Problem } from '../platform/problems.js';
 import { classifyVaultFailure, vaultProblem } from '../platform/vaultFailures.js';
 import { jobMessageSchema, operationIdOf, type JobMessage } from './message.js';
 
 export interface WorkerDeps {
+  /** The alias of the vault `certificates` addresses; a job for another vault fails. */
+  vault: string;
   certificates: CertificateClient;
   operations: OperationStore;
   queue: JobSender;
@@ -88,6 +91,11 @@ export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Prom
     return;
   }
   if (isTerminal(operation.status)) return;
+  // A vault the app does not (or no longer) manage: nothing to carry out the job on.
+  if ((job.vault ?? DEFAULT_VAULT) !== deps.vault) {
+    await finishOperation({ store: deps.operations, events: deps.events }, job.operationId, { status: 'Failed', error: operationError(problems.invalidJob('vault')) });
+    return;
+  }
 
   // Claim the operation: a duplicate delivery of this job finds the lease held and defers itself,
   // so two workers never send the same request. A crashed worker's lease simply runs out.

@@ -1,5 +1,6 @@
 import type { JobMessage, JobRequest } from '../jobs/message.js';
 import type { EventPublisher } from '../platform/events.js';
+import { DEFAULT_VAULT } from '../platform/config.js';
 import { problems } from '../platform/problems.js';
 import { isTerminal, operationError, type OperationOutcome, type StoredOperation } from './model.js';
 import type { OperationStore } from './store.js';
@@ -27,7 +28,7 @@ export const STUCK_AFTER_MS = 30 * 60_000;
  * so it never holds the name, and is returned with that status.
  */
 export async function startOperation(deps: OperationsDeps, request: JobRequest): Promise<{ operation: StoredOperation; created: boolean }> {
-  const { operation, created } = await deps.store.create(request.kind, request.name);
+  const { operation, created } = await deps.store.create(request.kind, request.name, request.vault);
   if (!created) {
     if (operation.kind !== request.kind) throw problems.operationInProgress(request.name, operation.kind, operation.id);
     return { operation, created };
@@ -96,9 +97,10 @@ export async function getOperation(store: OperationStore, id: string): Promise<S
 /** CertificateRenewed for a finished renewal, OperationFailed for any failed operation. */
 async function publishOutcome(events: EventPublisher, operation: StoredOperation): Promise<void> {
   const name = operation.target.name;
+  const vault = operation.target.vault === DEFAULT_VAULT ? {} : { vault: operation.target.vault };
   if (operation.status === 'Succeeded' && operation.kind === 'certificate.renew') {
-    await events.publish({ type: 'CertificateRenewed', name, version: operation.result?.version, reason: `operation ${operation.id}` });
+    await events.publish({ type: 'CertificateRenewed', name, ...vault, version: operation.result?.version, reason: `operation ${operation.id}` });
   } else if (operation.status === 'Failed') {
-    await events.publish({ type: 'OperationFailed', name, reason: `${operation.kind} failed: ${operation.error?.code ?? 'unknown'} (operation ${operation.id})` });
+    await events.publish({ type: 'OperationFailed', name, ...vault, reason: `${operation.kind} failed: ${operation.error?.code ?? 'unknown'} (operation ${operation.id})` });
   }
 }

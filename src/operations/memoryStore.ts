@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isTerminal, type OperationKind, type RenewalState, type StoredOperation } from './model.js';
-import { newOperation, type OperationStore } from './store.js';
+import { DEFAULT_VAULT } from '../platform/config.js';
+import { certificateKey, newOperation, type OperationStore } from './store.js';
 
 /** Operations in memory, with the same guarantees as the Table store: for unit tests of the worker. */
 export class InMemoryOperationStore implements OperationStore {
@@ -15,12 +16,13 @@ export class InMemoryOperationStore implements OperationStore {
     return operation && structuredClone(operation);
   }
 
-  async create(kind: OperationKind, name: string): Promise<{ operation: StoredOperation; created: boolean }> {
-    const holder = this.operations.get(this.active.get(name.toLowerCase()) ?? '');
+  async create(kind: OperationKind, name: string, vault = DEFAULT_VAULT): Promise<{ operation: StoredOperation; created: boolean }> {
+    const key = certificateKey({ name, vault });
+    const holder = this.operations.get(this.active.get(key) ?? '');
     if (holder && !isTerminal(holder.status)) return { operation: structuredClone(holder), created: false };
-    const operation = newOperation(randomUUID(), kind, name, this.now());
+    const operation = newOperation(randomUUID(), kind, name, this.now(), vault);
     this.operations.set(operation.id, operation);
-    this.active.set(name.toLowerCase(), operation.id);
+    this.active.set(key, operation.id);
     return { operation: structuredClone(operation), created: true };
   }
 
@@ -31,7 +33,7 @@ export class InMemoryOperationStore implements OperationStore {
     if (!next) return structuredClone(stored);
     next.updatedAt = this.now().toISOString();
     this.operations.set(id, structuredClone(next));
-    const key = next.target.name.toLowerCase();
+    const key = certificateKey(next.target);
     if (isTerminal(next.status) && this.active.get(key) === id) this.active.delete(key);
     return next;
   }

@@ -12,7 +12,7 @@ export const operationSchema = z
   .object({
     id: z.string(),
     kind: z.enum(operationKinds),
-    target: z.object({ type: z.literal('certificate'), name: z.string() }),
+    target: z.object({ type: z.literal('certificate'), name: z.string(), vault: z.string().meta({ description: 'The vault alias (`default`: KEYVAULT_URL).' }) }),
     status: z.enum(operationStatuses),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -4,13 +4,16 @@ import { odata, type TableClient } from '@azure/data-tables';
 import { onceUntilFailure } from '../platform/once.js';
 import { problems } from '../platform/problems.js';
 import { isTerminal, type Operation, type OperationKind, type RenewalState, type StoredOperation } from './model.js';
-import { newOperation, type OperationStore } from './store.js';
+import { DEFAULT_VAULT } from '../platform/config.js';
+import { certificateKey, newOperation, type OperationStore } from './store.js';
 
 interface OperationEntity {
   partitionKey: string;
   rowKey: string;
   kind: OperationKind;
   targetName: string;
+  /** Absent on operations recorded before vaults had aliases: the default vault. */
+  targetVault?: string;
   status: Operation['status'];
   createdAt: string;
   updatedAt: string;
@@ -34,7 +37,7 @@ function toOperation(entity: OperationEntity): StoredOperation {
   return {
     id: entity.rowKey,
     kind: entity.kind,
-    target: { type: 'certificate', name: entity.targetName },
+    target: { type: 'certificate', name: entity.targetName, vault: entity.targetVault ?? DEFAULT_VAULT },
     status: entity.status,
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
@@ -51,6 +54,7 @@ function toEntity(operation: StoredOperation): OperationEntity {
     rowKey: operation.id,
     kind: operation.kind,
     targetName: operation.target.name,
+    targetVault: operation.target.vault,
     status: operation.status,
     createdAt: operation.createdAt,
     updatedAt: operation.updatedAt,
@@ -90,10 +94,10 @@ export class TableOperationStore implements OperationStore {
     }
   }
 
-  async create(kind: OperationKind, name: string): Promise<{ operation: StoredOperation; created: boolean }> {
+  async create(kind: OperationKind, name: string, vault = DEFAULT_VAULT): Promise<{ operation: StoredOperation; created: boolean }> {
     await this.ensureTable();
-    const operation = newOperation(randomUUID(), kind, name, this.now());
-    const indexKey = { partitionKey: ACTIVE, rowKey: name.toLowerCase() };
+    const operation = newOperation(randomUUID(), kind, name, this.now(), vault);
+    const indexKey = { partitionKey: ACTIVE, rowKey: certificateKey(operation.target) };
     // The operation is written before the index row that points at it, so that whoever finds the
     // index finds the operation too (and never takes over a name whose operation is being written).
     await this.table.createEntity(toEntity(operation));
@@ -172,7 +176,7 @@ export class TableOperationStore implements OperationStore {
 
   /** Frees the certificate name once its operation has ended. */
   private async releaseName(operation: StoredOperation): Promise<void> {
-    const key = operation.target.name.toLowerCase();
+    const key = certificateKey(operation.target);
     try {
       const index = await this.table.getEntity<{ operationId: string }>(ACTIVE, key);
       if (index.operationId === operation.id) await this.table.deleteEntity(ACTIVE, key, { etag: index.etag });

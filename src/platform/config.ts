@@ -13,7 +13,8 @@ const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a val
 
 /** The vault `KEYVAULT_URL` names: today's routes (without `/vaults/{vault}`) address it. */
 export const DEFAULT_VAULT = 'default';
-const VAULT_ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+/** A vault alias: 1–24 lower-case letters, digits and hyphens. */
+export const VAULT_ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 
 /**
  * `KEYVAULTS`: more vaults by alias, `alias=https://….vault.azure.net` pairs separated by commas.

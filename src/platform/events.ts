@@ -10,6 +10,8 @@ export type VaultEventType = 'SecretRotated' | 'SecretNearExpiry' | 'Certificate
 export interface VaultEvent {
   type: VaultEventType;
   name: string;
+  /** The vault's alias when it is not the default vault (KEYVAULTS). */
+  vault?: string;
   version?: string;
   time: string;
   reason?: string;

@@ -17,6 +17,7 @@ interface OutboxEntity {
   rowKey: string;
   type: VaultEventType;
   name: string;
+  vault?: string;
   version?: string;
   time: string;
   reason?: string;
@@ -42,8 +43,7 @@ export class TableOutbox implements Outbox {
     const millis = Date.parse(event.time);
     const rowKey = `${String(Number.isNaN(millis) ? 0 : millis).padStart(15, '0')}-${randomUUID()}`;
     const entity: OutboxEntity = { partitionKey: this.partition, rowKey, type: event.type, name: event.name, time: event.time };
-    if (event.version !== undefined) entity.version = event.version;
-    if (event.reason !== undefined) entity.reason = event.reason;
+    for (const field of ['vault', 'version', 'reason'] as const) if (event[field] !== undefined) entity[field] = event[field];
     await this.table.createEntity(entity);
   }
 
@@ -51,13 +51,12 @@ export class TableOutbox implements Outbox {
     await this.ensureTable();
     const rows: { id: string; event: VaultEvent }[] = [];
     const entities = this.table.listEntities<OutboxEntity>({
-      queryOptions: { filter: odata`PartitionKey eq ${this.partition}`, select: ['RowKey', 'type', 'name', 'version', 'time', 'reason'] },
+      queryOptions: { filter: odata`PartitionKey eq ${this.partition}`, select: ['RowKey', 'type', 'name', 'vault', 'version', 'time', 'reason'] },
     });
     for await (const entity of entities) {
       if (rows.length >= limit) break;
       const event: VaultEvent = { type: entity.type, name: entity.name, time: entity.time };
-      if (entity.version) event.version = entity.version;
-      if (entity.reason) event.reason = entity.reason;
+      for (const field of ['vault', 'version', 'reason'] as const) if (entity[field]) event[field] = entity[field];
       rows.push({ id: entity.rowKey, event });
     }
     return rows;

@@ -1,5 +1,5 @@
-// Several vaults, one app: KEYVAULTS names vaults besides the default one, and the secrets and keys
-// routes also answer as /api/vaults/{vault}/…, each vault its own (here: a second emulator that
+// Several vaults, one app: KEYVAULTS names vaults besides the default one, and the secrets,
+// certificates, keys and operations routes also answer as /api/vaults/{vault}/…, each vault its own (here: a second emulator that
 // trusts the same managed identity). Today's routes keep addressing the default vault.
 import path from 'node:path';
 import { DefaultCertificatePolicy } from '@azure/keyvault-certificates';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type RunningEmulator } from '../../../local/keyvault/index.js';
 import { errorCodeOf, uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { waitForOperation } from '../../support/operations.js';
 import { appVaultClients } from '../../support/vault.js';
 
 let payments: RunningEmulator;
@@ -79,6 +80,33 @@ describe('/api/vaults/{vault}/…', () => {
     expect(key.status, key.text).toBe(200);
     expect(key.body.key.kty).toBe('RSA');
     expect((await app.api.get(`/keys/${name}`)).status).toBe(404);
+  });
+
+  it('runs certificate operations in the addressed vault: same name in two vaults at once, operations that say which vault', async () => {
+    const name = uniqueName('vault-cert');
+    const [inPayments, inDefault] = await Promise.all([app.api.put(`/vaults/payments/certificates/${name}`, {}), app.api.put(`/certificates/${name}`, {})]);
+    expect([inPayments.status, inDefault.status]).toEqual([202, 202]);
+    const location = inPayments.headers.get('operation-location')!;
+    expect(location).toMatch(/\/api\/vaults\/payments\/operations\/[0-9a-f-]{36}$/);
+    const done = await waitForOperation(app.api, location);
+    expect(done).toMatchObject({ status: 'Succeeded', target: { type: 'certificate', name, vault: 'payments' } });
+    expect((await waitForOperation(app.api, inDefault.headers.get('operation-location')!)).target.vault).toBe('default');
+
+    const thumbprints = await Promise.all(
+      [vaultOf(payments), vaultOf(app.emulator)].map(async (vault) => (await vault.certificates.getCertificate(name)).properties.x509Thumbprint),
+    );
+    expect(thumbprints[0]).not.toEqual(thumbprints[1]);
+    expect((await app.api.get(`/vaults/payments/certificates/${name}`)).body.properties.x509Thumbprint).toBeDefined();
+    // An operation is found under its own vault (and the plain route), not under another vault.
+    const id = location.split('/').at(-1)!;
+    expect((await app.api.get(`/operations/${id}`)).status).toBe(200);
+    expect(errorCodeOf(await app.api.get(`/vaults/default/operations/${id}`))).toBe('OperationNotFound');
+
+    const deleted = await app.api.delete(`/vaults/payments/certificates/${name}`);
+    expect(deleted.status).toBe(202);
+    expect((await waitForOperation(app.api, deleted.headers.get('operation-location')!)).status).toBe('Succeeded');
+    expect((await app.api.get(`/vaults/payments/deleted-certificates/${name}`)).status).toBe(200);
+    expect((await app.api.get(`/certificates/${name}`)).status).toBe(200);
   });
 
   it('answers 404 VaultNotFound for an alias KEYVAULTS does not name, takes `default` for KEYVAULT_URL, and documents both forms', async () => {

@@ -79,6 +79,7 @@ beforeEach(() => {
   const queue = { enqueue: async (message: JobMessage, delaySeconds = 0) => void queued.push({ message, delaySeconds }) };
   const publisher = { publish: async (event: Omit<VaultEvent, 'time'>) => void events.push(event) };
   deps = {
+    vault: 'default',
     certificates: certificates as unknown as CertificateClient,
     operations: store,
     queue,
@@ -111,6 +112,18 @@ describe('certificate job worker', () => {
     expect(operation.progress.leaseOwner).toBeUndefined();
     expect(certificates.creates).toBe(1);
     expect(queued).toEqual([]);
+  });
+
+  it("fails a job for another vault than the worker's without calling Key Vault; the same name in two vaults runs at once", async () => {
+    const inDefault = await started('certificate.delete', 'c');
+    const { operation } = await startOperation(operations, { kind: 'certificate.delete', name: 'c', vault: 'payments' });
+    expect(inDefault.operationId).not.toBe(operation.id);
+    const job = queued.shift()!.message;
+    expect(job).toMatchObject({ operationId: operation.id, vault: 'payments' });
+    expect((await store.get(operation.id))!.target).toEqual({ type: 'certificate', name: 'c', vault: 'payments' });
+    await runCertificateJob(job, deps);
+    expect(await operationOf(job)).toMatchObject({ status: 'Failed', error: { code: 'InvalidJob' } });
+    expect(certificates.deletes).toBe(0);
   });
 
   it('defers a delivery that finds the operation leased to another invocation, without calling Key Vault', async () => {
