@@ -23,7 +23,7 @@ describe('table outbox', () => {
     const outbox = new TableOutbox(table);
     const events: VaultEvent[] = [
       { type: 'SecretRotated', name: 'c', version: 'v3', time: '2026-03-01T10:00:03.000Z', reason: 'replaces v2' },
-      { type: 'OperationFailed', name: 'a', time: '2026-03-01T10:00:01.000Z', reason: 'certificate.renew failed' },
+      { type: 'OperationFailed', name: 'a', vault: 'payments', time: '2026-03-01T10:00:01.000Z', reason: 'certificate.renew failed' },
       { type: 'CertificateRenewed', name: 'b', version: 'v9', time: '2026-03-01T10:00:02.000Z' },
     ];
     for (const event of events) await outbox.add(event);
@@ -34,7 +34,9 @@ describe('table outbox', () => {
     const raw: Record<string, unknown>[] = [];
     for await (const entity of table.listEntities()) if (entity.partitionKey === 'outbox') raw.push(entity);
     for (const entity of raw)
-      expect(Object.keys(entity).filter((key) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'type', 'name', 'version', 'time', 'reason'].includes(key))).toEqual([]);
+      expect(
+        Object.keys(entity).filter((key) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'type', 'name', 'vault', 'version', 'time', 'reason'].includes(key)),
+      ).toEqual([]);
 
     expect(await outbox.list(2)).toHaveLength(2);
     for (const row of listed) await outbox.remove(row.id);
