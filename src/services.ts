@@ -6,7 +6,7 @@ import type { WorkerDeps } from './jobs/worker.js';
 import type { OperationsDeps } from './operations/lifecycle.js';
 import { configuredVaults, DEFAULT_VAULT, getConfig, type AppConfig } from './platform/config.js';
 import { createCredential } from './platform/credential.js';
-import type { ReliableEventPublisher } from './platform/events.js';
+import type { ReliableEventPublisher, VaultEvent } from './platform/events.js';
 import type { IdempotencyStore, TableIdempotencyStore } from './platform/idempotency.js';
 import { lazy, loadedOnFirstCall, type AsyncMethods } from './platform/once.js';
 import { problems } from './platform/problems.js';
@@ -22,6 +22,8 @@ export interface Services {
   config: AppConfig;
   /** The vault these services address (`default`: KEYVAULT_URL; others from KEYVAULTS). */
   vaultAlias: string;
+  /** That vault's URL. */
+  vaultUrl: string;
   /** The same services for another configured vault; VaultNotFound for an unknown alias. */
   inVault(alias: string): Services;
   vault: VaultClients;
@@ -96,6 +98,7 @@ export function createServices(config: AppConfig): Services {
     const clients = alias === DEFAULT_VAULT ? vault : createVaultClients(url, config.KEYVAULT_LOCAL, credential);
     return {
       vaultAlias: alias,
+      vaultUrl: url,
       vault: clients,
       secrets: loadedOnFirstCall(
         lazy(async () => {
@@ -123,7 +126,10 @@ export function createServices(config: AppConfig): Services {
       },
       rotation: async (log: (line: string) => void) => {
         const { RotationEngine } = await import('./rotation/engine.js');
-        return new RotationEngine({ secrets: await clients.secrets(), events: await events(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
+        const publisher = await events();
+        // Events about another vault than the default one say which.
+        const vaultEvents = alias === DEFAULT_VAULT ? publisher : { publish: (event: Omit<VaultEvent, 'time'>) => publisher.publish({ ...event, vault: alias }) };
+        return new RotationEngine({ secrets: await clients.secrets(), events: vaultEvents, hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
       },
     };
   };

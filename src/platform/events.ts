@@ -28,8 +28,8 @@ export interface EventSender {
 
 /** The event's own fields and nothing else, whatever object it came in. */
 export function eventFields(event: VaultEvent): VaultEvent {
-  const { type, name, version, time, reason } = event;
-  return { type, name, ...(version !== undefined ? { version } : {}), time, ...(reason !== undefined ? { reason } : {}) };
+  const { type, name, vault, version, time, reason } = event;
+  return { type, name, ...(vault !== undefined ? { vault } : {}), ...(version !== undefined ? { version } : {}), time, ...(reason !== undefined ? { reason } : {}) };
 }
 
 /** Publishes JSON events, base64-encoded like every message the Functions host reads. */

@@ -15,7 +15,8 @@ export interface ScheduledRotationDeps {
   /** Rotates the due secrets under the lease. */
   secrets: { run(options: { lease: RunLease }): Promise<RunSummary> };
   /** Starts the due certificate renewals; should check `lease.assertHeld()` before each start. */
-  renewCertificates: (lease: RunLease) => Promise<RenewalSummary>;
+  /** Undefined: this run renews no certificates. */
+  renewCertificates?: (lease: RunLease) => Promise<RenewalSummary>;
   /** Optional last step (housekeeping), under the same lease. */
   afterRotation?: (lease: RunLease) => Promise<void>;
   log: (line: string) => void;
@@ -64,7 +65,7 @@ export async function runScheduledRotation(deps: ScheduledRotationDeps): Promise
       };
       const outbox = await step('outbox', () => deps.events.drainOutbox());
       const secrets = await step('secrets', () => deps.secrets.run({ lease }));
-      const certificates = await step('certificates', () => deps.renewCertificates(lease));
+      const certificates = deps.renewCertificates ? await step('certificates', () => deps.renewCertificates!(lease)) : undefined;
       if (deps.afterRotation) await step('housekeeping', () => deps.afterRotation!(lease));
       return { outbox, secrets, certificates, failedSteps };
     },

@@ -1,5 +1,6 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
+import { DEFAULT_VAULT } from '../platform/config.js';
 import { onceUntilFailure } from '../platform/once.js';
 import type { ScheduledRotationResult } from './run.js';
 
@@ -46,6 +47,8 @@ export function toRunRecord(runId: string, startedAt: Date, finishedAt: Date, re
   };
 }
 
+const rowKeyOf = (row: Row, vault: string) => (vault === DEFAULT_VAULT ? row : `${row}:${vault}`);
+
 /** Run records in the operations table (partition `rotation-run`), overwritten by each run. */
 export class TableRunRecords {
   private readonly ensureTable: () => Promise<void>;
@@ -54,16 +57,17 @@ export class TableRunRecords {
     this.ensureTable = onceUntilFailure(() => table.createTable());
   }
 
-  async record(record: RunRecord): Promise<void> {
+  /** `vault`: the alias of the vault the run was for; the default vault's rows keep their plain names. */
+  async record(record: RunRecord, vault = DEFAULT_VAULT): Promise<void> {
     await this.ensureTable();
     const rows: Row[] = record.ran ? ['latest', 'latest-ran'] : ['latest'];
-    for (const rowKey of rows) await this.table.upsertEntity({ partitionKey: PARTITION, rowKey, ...record }, 'Replace');
+    for (const row of rows) await this.table.upsertEntity({ partitionKey: PARTITION, rowKey: rowKeyOf(row, vault), ...record }, 'Replace');
   }
 
-  async read(row: Row = 'latest'): Promise<RunRecord | undefined> {
+  async read(row: Row = 'latest', vault = DEFAULT_VAULT): Promise<RunRecord | undefined> {
     await this.ensureTable();
     try {
-      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...record } = await this.table.getEntity<RunRecord>(PARTITION, row);
+      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...record } = await this.table.getEntity<RunRecord>(PARTITION, rowKeyOf(row, vault));
       return record as RunRecord;
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;

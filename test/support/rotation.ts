@@ -10,6 +10,7 @@ import type { IsolatedApp } from './isolatedApp.js';
 export interface VaultEvent {
   type: string;
   name: string;
+  vault?: string;
   version?: string;
   time: string;
   reason?: string;
@@ -79,11 +80,11 @@ export class RotationTimer {
     return (await blob.getProperties()).leaseState === 'leased';
   }
 
-  /** The record of the last run that held the lease and worked (written by the timer at its end). */
-  async lastRun(): Promise<RunRecord | undefined> {
+  /** The record of the last run that held the lease and worked (written by the timer at its end); `vault`: another vault's. */
+  async lastRun(vault?: string): Promise<RunRecord | undefined> {
     const table = TableClient.fromConnectionString(this.app.storageConnectionString, this.app.operationsTable, { allowInsecureConnection: true });
     try {
-      return await table.getEntity<RunRecord>('rotation-run', 'latest-ran');
+      return await table.getEntity<RunRecord>('rotation-run', vault ? `latest-ran:${vault}` : 'latest-ran');
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw error;

@@ -8,6 +8,7 @@ import { DEFAULT_ROLE_ASSIGNMENTS, startEmulator, type RunningEmulator } from '.
 import { errorCodeOf, uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { waitForOperation } from '../../support/operations.js';
+import { RotationTimer, until } from '../../support/rotation.js';
 import { appVaultClients } from '../../support/vault.js';
 
 let payments: RunningEmulator;
@@ -107,6 +108,26 @@ describe('/api/vaults/{vault}/…', () => {
     expect((await waitForOperation(app.api, deleted.headers.get('operation-location')!)).status).toBe('Succeeded');
     expect((await app.api.get(`/vaults/payments/deleted-certificates/${name}`)).status).toBe(200);
     expect((await app.api.get(`/certificates/${name}`)).status).toBe(200);
+  });
+
+  it('rotates due secrets in every vault in one timer run, each vault under its own lease and run record', { timeout: 120_000 }, async () => {
+    const name = uniqueName('vault-due');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const due = { value: 'old', tags: { 'rotation-interval': 'P1D', 'rotated-at': twoDaysAgo } };
+    await app.api.put(`/secrets/${name}`, due);
+    await app.api.put(`/vaults/payments/secrets/${name}`, due);
+    const timer = new RotationTimer(app);
+    const run = await timer.run('a rotation run over both vaults');
+    const paymentsRun = await until(async () => {
+      const record = await timer.lastRun('payments');
+      return record?.runId === run.runId ? record : undefined;
+    }, "the payments vault's run record");
+    expect(run).toMatchObject({ ran: true, rotated: 1, failed: 0 });
+    expect(paymentsRun).toMatchObject({ ran: true, rotated: 1, failed: 0, failedSteps: '' });
+    for (const path of [`/secrets/${name}/versions`, `/vaults/payments/secrets/${name}/versions`]) expect((await app.api.get(path)).body.value, path).toHaveLength(2);
+    await timer.drain();
+    const rotated = timer.events.filter((event) => event.type === 'SecretRotated' && event.name === name);
+    expect(rotated.map((event) => event.vault ?? 'default').sort()).toEqual(['default', 'payments']);
   });
 
   it('answers 404 VaultNotFound for an alias KEYVAULTS does not name, takes `default` for KEYVAULT_URL, and documents both forms', async () => {
