@@ -10,8 +10,8 @@ export interface ScheduledRotationDeps {
   /** The lease blob's name (default `rotation`). */
   leaseName?: string;
   lease?: RunLeaseOptions;
-  /** Sends the events kept while the queue was failing; runs first. */
-  events: { drainOutbox(): Promise<DrainSummary> };
+  /** Sends the events kept while the queue was failing; runs first. Undefined: another run does it. */
+  events?: { drainOutbox(): Promise<DrainSummary> };
   /** Rotates the due secrets under the lease. */
   secrets: { run(options: { lease: RunLease }): Promise<RunSummary> };
   /** Starts the due certificate renewals; should check `lease.assertHeld()` before each start. */
@@ -63,7 +63,7 @@ export async function runScheduledRotation(deps: ScheduledRotationDeps): Promise
           return undefined;
         }
       };
-      const outbox = await step('outbox', () => deps.events.drainOutbox());
+      const outbox = deps.events ? await step('outbox', () => deps.events!.drainOutbox()) : undefined;
       const secrets = await step('secrets', () => deps.secrets.run({ lease }));
       const certificates = deps.renewCertificates ? await step('certificates', () => deps.renewCertificates!(lease)) : undefined;
       if (deps.afterRotation) await step('housekeeping', () => deps.afterRotation!(lease));

@@ -7,9 +7,9 @@ import { toRunRecord } from './runRecord.js';
 
 /**
  * One timer run, for every vault the app manages at once (each under its own lease, with its own
- * clients and throttle gate, so one vault's 429s never slow another): rotate due secrets; in the
- * default vault also renew due certificates and do the housekeeping (stuck operations, expired
- * idempotency records). What each vault's run did is recorded in the operations table
+ * clients and throttle gate, so one vault's 429s never slow another): rotate due secrets; the
+ * default vault's run also sends the events kept in the outbox, renews due certificates and does
+ * the housekeeping (stuck operations, expired idempotency records). What each vault's run did is recorded in the operations table
  * (runRecord.ts). Throws when a step failed in any vault, so the host records a failed invocation.
  */
 export async function runRotationTimer(services: Services, invocationId: string, log: (line: string) => void): Promise<void> {
@@ -28,7 +28,8 @@ async function runForVault(services: Services, invocationId: string, log: (line:
   const result = await runScheduledRotation({
     blobs,
     leaseName: rotationLeaseName(services.vaultUrl),
-    events,
+    // One outbox for every vault: only the default vault's run sends what it kept.
+    events: isDefault ? events : undefined,
     secrets,
     // Renewal state is kept per certificate name: certificates renew in the default vault only, for now.
     renewCertificates: isDefault
