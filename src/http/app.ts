@@ -18,23 +18,28 @@ type RouteOptions = HttpFunctionOptions & { route: string; methods: [HttpMethod]
 export const app = {
   ...functions,
   http(name: string, options: RouteOptions): void {
-    const registration: HttpRegistration = { name, route: options.route, method: options.methods[0], authLevel: options.authLevel ?? 'anonymous' };
-    const load = bindRegistration(options.handler, registration);
-    if (load) registered.push({ ...registration, load });
-    functions.http(name, options);
+    register(name, options);
   },
   /**
    * `app.http`, plus the same endpoint for every vault of KEYVAULTS: function `<name>InVault` on
    * `vaults/{vault}/<route>` (one definition, two routes; the OpenAPI document lists both).
    */
   vaultHttp(name: string, options: RouteOptions): void {
-    app.http(name, options);
-    const load = registered.at(-1)?.name === name ? registered.at(-1)!.load : undefined;
+    const load = register(name, options);
     const route = `vaults/{${VAULT_PARAM}}/${options.route}`;
     if (load) registered.push({ name: `${name}InVault`, route, method: options.methods[0], authLevel: options.authLevel ?? 'anonymous', load });
     functions.http(`${name}InVault`, { ...options, route });
   },
 };
+
+/** Registers the function and records its endpoint; the endpoint's loader, if it has one. */
+function register(name: string, options: RouteOptions): (() => Promise<Endpoint>) | undefined {
+  const registration: HttpRegistration = { name, route: options.route, method: options.methods[0], authLevel: options.authLevel ?? 'anonymous' };
+  const load = bindRegistration(options.handler, registration);
+  if (load) registered.push({ ...registration, load });
+  functions.http(name, options);
+  return load;
+}
 
 /** The endpoints registered so far, in registration order, each definition loaded and checked against its registration. */
 export async function loadRegisteredEndpoints(): Promise<RegisteredEndpoint[]> {

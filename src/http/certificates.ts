@@ -1,5 +1,5 @@
 import { operationSchema, publicView, type StoredOperation } from '../operations/model.js';
-import { errorBodySchema } from '../platform/apiSchemas.js';
+import { errorBodySchema, purgeRefused } from '../platform/apiSchemas.js';
 import { pageResponse } from '../platform/paging.js';
 import { defineEndpoint, type EndpointResult } from './endpoint.js';
 import {
@@ -208,10 +208,7 @@ export const purgeDeletedCertificate = defineEndpoint({
   params: certificateNameParams,
   responses: {
     204: { description: 'Purged.' },
-    403: {
-      description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
-      schema: errorBodySchema,
-    },
+    403: purgeRefused,
     404: { description: 'No such deleted certificate.', schema: errorBodySchema },
   },
   handle: async ({ services, params }) => {

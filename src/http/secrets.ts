@@ -1,4 +1,4 @@
-import { errorBodySchema } from '../platform/apiSchemas.js';
+import { errorBodySchema, purgeRefused } from '../platform/apiSchemas.js';
 import { etagOf, preconditionsOf } from '../platform/conditional.js';
 import { pageResponse } from '../platform/paging.js';
 import { problems } from '../platform/problems.js';
@@ -184,10 +184,7 @@ export const purgeDeletedSecret = defineEndpoint({
   params: secretNameParams,
   responses: {
     204: { description: 'Purged.' },
-    403: {
-      description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
-      schema: errorBodySchema,
-    },
+    403: purgeRefused,
     404: { description: 'No such deleted secret.', schema: errorBodySchema },
   },
   handle: async ({ services, params }) => {

@@ -10,6 +10,12 @@ export const errorBodySchema = z
   })
   .meta({ id: 'ErrorResponse' });
 
+/** The 403 a purge route documents (see principal.ts and vaultFailures.ts). */
+export const purgeRefused = {
+  description: 'PurgeNotAllowed (ALLOW_PURGE or Vault.Admin needed), PurgeProtected (the vault has purge protection on), or another refusal.',
+  schema: errorBodySchema,
+};
+
 /** Key Vault object names. */
 export const objectNameSchema = z
   .string()
