@@ -49,21 +49,35 @@ try {
   });
 
   await stack.admin('faults', { limit: { enabled: true, ...LIMIT } });
-  const baseline = await seconds(async () => {
-    for await (const _ of secrets.listPropertiesOfSecrets());
-    for await (const _ of certificates.listPropertiesOfCertificates());
-  });
+  // Warm (the first listing also pays for the token and the connections): the median of three.
+  const listings: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    listings.push(
+      await seconds(async () => {
+        for await (const _ of secrets.listPropertiesOfSecrets());
+        for await (const _ of certificates.listPropertiesOfCertificates());
+      }),
+    );
+  }
+  const baseline = listings.sort((a, b) => a - b)[1]!;
 
-  const runsBefore = (stack.output().match(/Rotation run:/g) ?? []).length;
-  const run = await seconds(async () => {
-    const invoke = await fetch(`${stack.apiBaseUrl.replace(/\/api$/, '')}/admin/functions/rotation`, {
-      method: 'POST',
-      headers: { 'x-functions-key': stack.masterKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ input: '' }),
-    });
-    if (invoke.status !== 202) throw new Error(`admin invoke: HTTP ${invoke.status}`);
-    while ((stack.output().match(/Rotation run:/g) ?? []).length === runsBefore) await new Promise((resolve) => setTimeout(resolve, 100));
-  });
+  // The first run also loads the modules and clients of the host's process: the second is the steady state.
+  const runs: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const runsBefore = (stack.output().match(/Rotation run:/g) ?? []).length;
+    runs.push(
+      await seconds(async () => {
+        const invoke = await fetch(`${stack.apiBaseUrl.replace(/\/api$/, '')}/admin/functions/rotation`, {
+          method: 'POST',
+          headers: { 'x-functions-key': stack.masterKey, 'content-type': 'application/json' },
+          body: JSON.stringify({ input: '' }),
+        });
+        if (invoke.status !== 202) throw new Error(`admin invoke: HTTP ${invoke.status}`);
+        while ((stack.output().match(/Rotation run:/g) ?? []).length === runsBefore) await new Promise((resolve) => setTimeout(resolve, 100));
+      }),
+    );
+  }
+  const [first, run] = runs as [number, number];
 
   let body = '';
   const serve = await seconds(async () => {
@@ -74,9 +88,11 @@ try {
   const inventory = JSON.parse(body) as { vaults: { complete: boolean; source?: string }[]; items: unknown[] };
 
   console.log(`  inventory: ${inventory.items.length} objects, complete: ${inventory.vaults.every((vault) => vault.complete)}, source: ${inventory.vaults[0]?.source}`);
-  console.log(`  baseline (SDK listing of every object's properties): ${baseline.toFixed(1)} s`);
-  console.log(`  timer run (listing, renewal checks, inventory written to blob): ${run.toFixed(1)} s = ${(run / baseline).toFixed(2)} × baseline`);
-  console.log(`  run against its budget (functionTimeout ${hostJson.functionTimeout}): ${((100 * run) / budgetSeconds).toFixed(1)} %`);
+  console.log(`  baseline (SDK listing of every object's properties, warm, median of 3): ${baseline.toFixed(1)} s`);
+  console.log(
+    `  timer run (listing, near-expiry events, renewal checks, inventory written to blob): first ${first.toFixed(1)} s, then ${run.toFixed(1)} s = ${(run / baseline).toFixed(2)} × baseline`,
+  );
+  console.log(`  first run against its budget (functionTimeout ${hostJson.functionTimeout}): ${((100 * first) / budgetSeconds).toFixed(1)} %`);
   console.log(`  GET /api/inventory: ${(body.length / 1e6).toFixed(1)} MB in ${serve.toFixed(2)} s = ${(serve / baseline).toFixed(2)} × baseline`);
 } finally {
   await stack.stop();

@@ -59,6 +59,7 @@ interface Throttled {
 const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 const NEAR_EXPIRY_MS = 30 * 86_400_000;
 const MAX_THROTTLED_ATTEMPTS = 5;
+const NOTICE_CONCURRENCY = 8;
 
 /** One rotation id per (secret, version it replaces): two runs planning the same rotation agree on it. */
 const rotationIdFor = (name: string, basis: string) => createHash('sha256').update(`${name.toLowerCase()}/${basis}`).digest('hex').slice(0, 32);
@@ -86,6 +87,8 @@ export class RotationEngine {
   async plan(lease?: RunLease, observe?: SecretObserver): Promise<{ due: PlannedRotation[]; invalid: number }> {
     const due: PlannedRotation[] = [];
     let invalid = 0;
+    // Events about what the listing found (near expiry, invalid policy), sent after it, a few at a time.
+    const notices: (() => Promise<void>)[] = [];
     const pages = this.deps.secrets.listPropertiesOfSecrets({ abortSignal: this.callSignal(lease) }).byPage();
     for (;;) {
       const page = await untilAborted(pages.next(), this.callSignal(lease));
@@ -95,12 +98,12 @@ export class RotationEngine {
         observe?.(properties, reading);
         if (properties.managed || properties.enabled === false) continue;
         if (reading.kind === 'none') {
-          await this.warnIfExpiring(properties);
+          notices.push(() => this.warnIfExpiring(properties));
           continue;
         }
         if (reading.kind === 'invalid') {
           invalid++;
-          await this.reportInvalid(properties, reading.tag, reading.reason);
+          notices.push(() => this.reportInvalid(properties, reading.tag, reading.reason));
           continue;
         }
         const at = dueAt(reading.policy, properties);
@@ -110,6 +113,11 @@ export class RotationEngine {
         }
       }
     }
+    await Promise.all(
+      Array.from({ length: Math.min(NOTICE_CONCURRENCY, notices.length) }, async () => {
+        for (let notice = notices.shift(); notice; notice = notices.shift()) await notice();
+      }),
+    );
     return { due, invalid };
   }
 
