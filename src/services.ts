@@ -2,11 +2,12 @@
 // (and the modules that need its package) is imported on first use, so an instance pays only for
 // the features its triggers use (a secrets request never loads table, blob or certificate code).
 import type { CertificatesService } from './certificates/service.js';
+import type { BlobInventoryStore } from './inventory/store.js';
 import type { WorkerDeps } from './jobs/worker.js';
 import type { OperationsDeps } from './operations/lifecycle.js';
 import { configuredVaults, DEFAULT_VAULT, getConfig, type AppConfig } from './platform/config.js';
 import { createCredential } from './platform/credential.js';
-import type { ReliableEventPublisher, VaultEvent } from './platform/events.js';
+import type { EventPublisher, ReliableEventPublisher } from './platform/events.js';
 import type { IdempotencyStore, TableIdempotencyStore } from './platform/idempotency.js';
 import { lazy, loadedOnFirstCall, type AsyncMethods } from './platform/once.js';
 import { problems } from './platform/problems.js';
@@ -24,8 +25,13 @@ export interface Services {
   vaultAlias: string;
   /** That vault's URL. */
   vaultUrl: string;
-  /** The same services for another configured vault; VaultNotFound for an unknown alias. */
+  /**
+   * The same services for another configured vault; VaultNotFound for an unknown alias. An alias
+   * of the default vault's URL gives the default vault's services (one vault, one identity).
+   */
   inVault(alias: string): Services;
+  /** Every vault the app manages, once each, the default vault first. */
+  managedVaults(): Services[];
   vault: VaultClients;
   storage: StorageAccess;
   /** Every event goes through this one publisher; what the queue refuses waits in the outbox. */
@@ -37,6 +43,10 @@ export interface Services {
   certificates: AsyncMethods<CertificatesService>;
   /** What the last rotation runs did. */
   runRecords(): Promise<TableRunRecords>;
+  /** Every vault's last inventory snapshot (blob container `inventory`). */
+  inventory(): Promise<BlobInventoryStore>;
+  /** The publisher for events about this vault (they carry its alias unless it is the default vault). */
+  vaultEvents(): Promise<EventPublisher>;
   /** A rotation engine that logs to the given invocation. */
   rotation(log: (line: string) => void): Promise<RotationEngine>;
   /** What the certificate job worker needs for this vault, logging to the given invocation. */
@@ -91,15 +101,21 @@ export function createServices(config: AppConfig): Services {
     operations,
     idempotency,
     runRecords: lazy(async () => new (await import('./rotation/runRecord.js')).TableRunRecords(await operationsTable())),
+    inventory: lazy(async () => new (await import('./inventory/store.js')).BlobInventoryStore(await storage.blobService())),
   };
 
   /** The clients and domain services of one vault, each built on first use. */
   const vaultServices = (alias: string, url: string) => {
     const clients = alias === DEFAULT_VAULT ? vault : createVaultClients(url, config.KEYVAULT_LOCAL, credential);
+    const vaultEvents = async (): Promise<EventPublisher> => {
+      const publisher = await events();
+      return alias === DEFAULT_VAULT ? publisher : { publish: (event) => publisher.publish({ ...event, vault: alias }) };
+    };
     return {
       vaultAlias: alias,
       vaultUrl: url,
       vault: clients,
+      vaultEvents,
       secrets: loadedOnFirstCall(
         lazy(async () => {
           const { SecretsService } = await import('./secrets/service.js');
@@ -126,20 +142,23 @@ export function createServices(config: AppConfig): Services {
       },
       rotation: async (log: (line: string) => void) => {
         const { RotationEngine } = await import('./rotation/engine.js');
-        const publisher = await events();
-        // Events about another vault than the default one say which.
-        const vaultEvents = alias === DEFAULT_VAULT ? publisher : { publish: (event: Omit<VaultEvent, 'time'>) => publisher.publish({ ...event, vault: alias }) };
-        return new RotationEngine({ secrets: await clients.secrets(), events: vaultEvents, hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
+        return new RotationEngine({ secrets: await clients.secrets(), events: await vaultEvents(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
       },
     };
   };
 
   const byAlias = new Map<string, Services>();
+  const sameVault = (a: string, b: string) => new URL(a).href.replace(/\/+$/, '').toLowerCase() === new URL(b).href.replace(/\/+$/, '').toLowerCase();
+  const managedVaults = () =>
+    Object.keys(vaultUrls)
+      .filter((alias) => alias === DEFAULT_VAULT || !sameVault(vaultUrls[alias]!, config.KEYVAULT_URL))
+      .map(inVault);
   const inVault = (alias: string): Services => {
     const url = Object.hasOwn(vaultUrls, alias) ? vaultUrls[alias] : undefined;
     if (!url) throw problems.vaultNotFound(alias);
+    if (alias !== DEFAULT_VAULT && sameVault(url, config.KEYVAULT_URL)) return inVault(DEFAULT_VAULT);
     let services = byAlias.get(alias);
-    if (!services) byAlias.set(alias, (services = { ...shared, ...vaultServices(alias, url), inVault }));
+    if (!services) byAlias.set(alias, (services = { ...shared, ...vaultServices(alias, url), inVault, managedVaults }));
     return services;
   };
   return inVault(DEFAULT_VAULT);

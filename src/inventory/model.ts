@@ -10,6 +10,7 @@ export const inventoryKinds = ['secret', 'certificate'] as const;
  * certificate's secret, which Key Vault manages).
  */
 export const rotationStates = ['none', 'scheduled', 'due', 'invalid', 'managed'] as const;
+export type RotationStatus = (typeof rotationStates)[number];
 
 /**
  * A certificate's renewal: `none` (no expiry), `scheduled` (its renewal window has not begun),
@@ -18,6 +19,7 @@ export const rotationStates = ['none', 'scheduled', 'due', 'invalid', 'managed']
  * the next try waits), `invalid` (its `renew-before` tag does not parse).
  */
 export const renewalStates = ['none', 'scheduled', 'due', 'auto-renew', 'in-progress', 'backing-off', 'invalid'] as const;
+export type RenewalStatus = (typeof renewalStates)[number];
 
 export const inventoryItemSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isTerminal, type OperationKind, type RenewalState, type StoredOperation } from './model.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
-import { certificateKey, newOperation, type OperationStore } from './store.js';
+import { certificateKey, newOperation, type OperationStore, type RenewalTarget } from './store.js';
 
 /** Operations in memory, with the same guarantees as the Table store: for unit tests of the worker. */
 export class InMemoryOperationStore implements OperationStore {
@@ -44,11 +44,11 @@ export class InMemoryOperationStore implements OperationStore {
       .map((operation) => structuredClone(operation));
   }
 
-  async getRenewalState(name: string): Promise<RenewalState> {
-    return structuredClone(this.renewals.get(name.toLowerCase()) ?? { failures: 0 });
+  async getRenewalState(target: RenewalTarget): Promise<RenewalState> {
+    return structuredClone(this.renewals.get(certificateKey(target)) ?? { failures: 0 });
   }
 
-  async saveRenewalState(name: string, state: RenewalState): Promise<void> {
-    this.renewals.set(name.toLowerCase(), structuredClone(state));
+  async saveRenewalState(target: RenewalTarget, state: RenewalState): Promise<void> {
+    this.renewals.set(certificateKey(target), structuredClone(state));
   }
 }

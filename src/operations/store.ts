@@ -17,9 +17,12 @@ export interface OperationStore {
   update(id: string, change: (current: StoredOperation) => StoredOperation | undefined): Promise<StoredOperation>;
   /** Operations still `NotStarted` that were created before `time`. */
   listNotStartedBefore(time: Date): Promise<StoredOperation[]>;
-  getRenewalState(name: string): Promise<RenewalState>;
-  saveRenewalState(name: string, state: RenewalState): Promise<void>;
+  /** A certificate's scheduled renewal bookkeeping, per vault (`certificateKey`). */
+  getRenewalState(target: RenewalTarget): Promise<RenewalState>;
+  saveRenewalState(target: RenewalTarget, state: RenewalState): Promise<void>;
 }
+
+export type RenewalTarget = Pick<Operation['target'], 'name' | 'vault'>;
 
 /** A new operation record: NotStarted, no attempts yet. */
 export function newOperation(id: string, kind: OperationKind, name: string, now: Date, vault = DEFAULT_VAULT): StoredOperation {

@@ -5,7 +5,7 @@ import { onceUntilFailure } from '../platform/once.js';
 import { problems } from '../platform/problems.js';
 import { isTerminal, type Operation, type OperationKind, type RenewalState, type StoredOperation } from './model.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
-import { certificateKey, newOperation, type OperationStore } from './store.js';
+import { certificateKey, newOperation, type OperationStore, type RenewalTarget } from './store.js';
 
 interface OperationEntity {
   partitionKey: string;
@@ -158,10 +158,10 @@ export class TableOperationStore implements OperationStore {
     return found;
   }
 
-  async getRenewalState(name: string): Promise<RenewalState> {
+  async getRenewalState(target: RenewalTarget): Promise<RenewalState> {
     await this.ensureTable();
     try {
-      const entity = await this.table.getEntity<RenewalState>(RENEWAL, name.toLowerCase());
+      const entity = await this.table.getEntity<RenewalState>(RENEWAL, certificateKey(target));
       return { failures: entity.failures ?? 0, retryAt: entity.retryAt, lastOperationId: entity.lastOperationId };
     } catch (error) {
       if (isStatus(error, 404)) return { failures: 0 };
@@ -169,9 +169,9 @@ export class TableOperationStore implements OperationStore {
     }
   }
 
-  async saveRenewalState(name: string, state: RenewalState): Promise<void> {
+  async saveRenewalState(target: RenewalTarget, state: RenewalState): Promise<void> {
     await this.ensureTable();
-    await this.table.upsertEntity({ partitionKey: RENEWAL, rowKey: name.toLowerCase(), ...state }, 'Replace');
+    await this.table.upsertEntity({ partitionKey: RENEWAL, rowKey: certificateKey(target), ...state }, 'Replace');
   }
 
   /** Frees the certificate name once its operation has ended. */

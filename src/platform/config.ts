@@ -14,6 +14,9 @@ const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a val
 /** The vault `KEYVAULT_URL` names: today's routes (without `/vaults/{vault}`) address it. */
 export const DEFAULT_VAULT = 'default';
 /** A vault alias: 1–24 lower-case letters, digits and hyphens. */
+/** A vault's host as a blob-name-safe slug: names the storage a vault's runs keep (lease, inventory). */
+export const vaultHostSlug = (vaultUrl: string) => new URL(vaultUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+
 export const VAULT_ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 
 /**
@@ -70,6 +73,8 @@ export const configSchema = z
     ROTATION_SCHEDULE: z.string().min(1),
     ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(8),
     /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
+    // GET /api/inventory?refresh=true rebuilds a vault's inventory at most this often.
+    INVENTORY_REFRESH_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 0 to 86400' }).int().min(0).max(86_400).default(60),
     JOB_POLL_BUDGET_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 1 to 240' }).int().min(1).max(240).default(20),
     /** Optional: told (name and versions, never the value) before each rotated value is written. */
     ROTATION_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -119,6 +119,14 @@ export const problems = {
   vaultUnreachable: () => new Problem('unavailable', 'VaultUnavailable', 'Key Vault could not be reached. Try again later.', undefined, 5),
   vaultUnavailable: (retryAfterSeconds?: number) =>
     new Problem('unavailable', 'VaultUnavailable', 'Key Vault is temporarily unavailable. Try again later.', undefined, retryAfterSeconds),
+  inventoryRefreshThrottled: (retryAfterSeconds: number) =>
+    new Problem(
+      'throttled',
+      'InventoryRefreshThrottled',
+      `The inventory was built less than INVENTORY_REFRESH_SECONDS ago; refresh again in ${retryAfterSeconds} s, or read it without refresh.`,
+      'refresh',
+      retryAfterSeconds,
+    ),
   rotationFailed: (name: string, reason: string) => new Problem('conflict', 'RotationFailed', `Secret '${name}' was not rotated: ${reason}.`),
 
   // Operations

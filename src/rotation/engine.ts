@@ -5,7 +5,7 @@ import { abortableDelay } from '../platform/delay.js';
 import { classifyVaultFailure } from '../platform/vaultFailures.js';
 import type { EventPublisher } from '../platform/events.js';
 import { LeaseLostError, type RunLease } from '../platform/runLease.js';
-import { dueAt, expiryFor, readPolicy, TAGS, type RotationPolicy } from './policy.js';
+import { dueAt, expiryFor, readPolicy, TAGS, type PolicyReading, type RotationPolicy } from './policy.js';
 import type { TargetUpdateHook } from './targetHook.js';
 
 export interface RotationDeps {
@@ -46,6 +46,9 @@ export interface RunSummary {
   leaseLost: boolean;
 }
 
+/** Told about every secret the plan reads (the inventory), with its rotation policy as read from its tags. */
+export type SecretObserver = (properties: SecretProperties, reading: PolicyReading) => void;
+
 /** The skip reason of every secret a run left because it lost its lease. */
 export const LEASE_LOST = 'lease lost';
 
@@ -80,7 +83,7 @@ export class RotationEngine {
    * The SDK passes the call's signal to the first page request only, so every page is also raced
    * against a fresh signal: a hung page request is abandoned (it is a read, and harmless).
    */
-  async plan(lease?: RunLease): Promise<{ due: PlannedRotation[]; invalid: number }> {
+  async plan(lease?: RunLease, observe?: SecretObserver): Promise<{ due: PlannedRotation[]; invalid: number }> {
     const due: PlannedRotation[] = [];
     let invalid = 0;
     const pages = this.deps.secrets.listPropertiesOfSecrets({ abortSignal: this.callSignal(lease) }).byPage();
@@ -88,8 +91,9 @@ export class RotationEngine {
       const page = await untilAborted(pages.next(), this.callSignal(lease));
       if (page.done) break;
       for (const properties of page.value) {
-        if (properties.managed || properties.enabled === false) continue;
         const reading = readPolicy(properties.tags);
+        observe?.(properties, reading);
+        if (properties.managed || properties.enabled === false) continue;
         if (reading.kind === 'none') {
           await this.warnIfExpiring(properties);
           continue;
@@ -114,11 +118,11 @@ export class RotationEngine {
    * lease, the lease is confirmed right before every write, and the run stops once it is lost:
    * the secrets it has not rotated are reported skipped (`lease lost`), for the next run.
    */
-  async run(options: { lease?: RunLease } = {}): Promise<RunSummary> {
+  async run(options: { lease?: RunLease; observe?: SecretObserver } = {}): Promise<RunSummary> {
     const { lease } = options;
     let plan: { due: PlannedRotation[]; invalid: number };
     try {
-      plan = await this.plan(lease);
+      plan = await this.plan(lease, options.observe);
     } catch (error) {
       if (lease?.signal.aborted) return { planned: 0, invalid: 0, outcomes: [], leaseLost: true };
       throw error;

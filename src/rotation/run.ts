@@ -1,3 +1,4 @@
+import { vaultHostSlug } from '../platform/config.js';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { DrainSummary } from '../platform/events.js';
 import { withRunLease, type RunLease, type RunLeaseOptions } from '../platform/runLease.js';
@@ -26,7 +27,7 @@ export interface ScheduledRotationDeps {
  * The run lease is per vault: apps that manage the same vault take turns, while apps that merely
  * share a storage account (each with its own vault) do not hold up each other's runs.
  */
-export const rotationLeaseName = (vaultUrl: string) => `rotation-${new URL(vaultUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`;
+export const rotationLeaseName = (vaultUrl: string) => `rotation-${vaultHostSlug(vaultUrl)}`;
 
 export type ScheduledRotationResult =
   | { ran: false }
