@@ -88,6 +88,19 @@ export class TestBrowser {
   }
 }
 
+/** Sets the value of the input or select with this id as a user would: its `input` event follows. */
+export async function setInputValue(page: Page, id: string, value: string): Promise<void> {
+  await page.evaluate(
+    (elementId: string, next: string) => {
+      const input = (globalThis as any).document.getElementById(elementId);
+      input.value = next;
+      input.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true }));
+    },
+    id,
+    value,
+  );
+}
+
 /** Saves a screenshot (of the whole page, or of the viewport) under test-output/ and prints its path. */
 export async function saveScreenshot(page: Page, name: `${string}.png`, options: { fullPage?: boolean } = {}): Promise<string> {
   await mkdir(TEST_OUTPUT_DIR, { recursive: true });

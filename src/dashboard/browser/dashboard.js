@@ -33,6 +33,23 @@ async function errorMessage(response) {
   return `${response.status} ${response.statusText}`.trim();
 }
 
+/** After a refused refresh: the button waits out Retry-After, counting down. */
+function holdRefresh(seconds) {
+  const button = $('refresh');
+  refreshBlockedUntil = Date.now() + seconds * 1000;
+  const tick = () => {
+    const left = Math.ceil((refreshBlockedUntil - Date.now()) / 1000);
+    if (left > 0) {
+      button.textContent = `Refresh (${left} s)`;
+      setTimeout(tick, 1000);
+    } else {
+      button.textContent = 'Refresh';
+      button.disabled = false;
+    }
+  };
+  tick();
+}
+
 async function load(refresh) {
   const button = $('refresh');
   button.disabled = true;
@@ -43,10 +60,8 @@ async function load(refresh) {
     if (refresh) url.searchParams.set('refresh', 'true');
     const response = await fetch(url, { headers: key ? { 'x-functions-key': key } : {}, cache: 'no-store' });
     if (response.status === 429) {
-      const seconds = Number(response.headers.get('retry-after')) || 0;
-      refreshBlockedUntil = Date.now() + seconds * 1000;
-      if (seconds > 0) setTimeout(() => (button.disabled = false), seconds * 1000);
-      showStatus(`${await errorMessage(response)}${seconds > 0 ? ` Refresh is possible again in ${seconds} s.` : ''}`, 'warning');
+      showStatus(await errorMessage(response), 'warning');
+      holdRefresh(Number(response.headers.get('retry-after')) || 0);
     } else if (!response.ok) {
       showStatus(`The inventory could not be loaded: ${await errorMessage(response)}`, 'error');
     } else {

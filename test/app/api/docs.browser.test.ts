@@ -1,0 +1,31 @@
+// The API docs page in a real browser: Swagger UI loads the generated document and lists the
+// operations, under the page's Content-Security-Policy, without a script error.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TestBrowser } from '../../support/browser.js';
+
+declare const document: any;
+
+const stack = inject('stack');
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  browser = await TestBrowser.launch();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('GET /api/docs in Chromium', () => {
+  it('shows the operations, with no console error, failed request or CSP violation', async () => {
+    const recorded = await browser.newPage();
+    await recorded.page.goto(`${stack.apiBaseUrl}/docs`, { waitUntil: 'domcontentloaded' });
+    await recorded.page.waitForSelector('.opblock', { timeout: 30_000 });
+    const paths: string[] = await recorded.page.evaluate(() => [...document.querySelectorAll('.opblock-summary-path')].map((element: any) => element.textContent));
+    expect(paths).toEqual(expect.arrayContaining(['/secrets/{name}', '/certificates/{name}', '/health']));
+    expect(recorded.consoleErrors).toEqual([]);
+    expect(recorded.pageErrors).toEqual([]);
+    expect(recorded.failedRequests).toEqual([]);
+    expect(recorded.cspViolations).toEqual([]);
+  });
+});
