@@ -48,6 +48,8 @@ export class TestBrowser {
         userDataDir,
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
         defaultViewport: { width: 1280, height: 900 },
+        // A busy machine (2 cores shared with the test stack) starts Chromium slowly.
+        timeout: 90_000,
       });
       return new TestBrowser(browser, userDataDir);
     } catch (error) {
@@ -58,6 +60,8 @@ export class TestBrowser {
 
   async newPage(): Promise<RecordedPage> {
     const page = await this.browser.newPage();
+    // Waits are for states, never for time: only their bounds are generous.
+    page.setDefaultTimeout(60_000);
     const recorded = { page, consoleErrors: [] as string[], pageErrors: [] as string[], failedRequests: [] as string[], cspViolations: [] as string[] };
     const bodies: Promise<{ url: string; body: string } | undefined>[] = [];
     await page.exposeFunction('__reportCspViolation', (text: string) => recorded.cspViolations.push(text));
