@@ -92,6 +92,33 @@ export class TestBrowser {
   }
 }
 
+/**
+ * A test file's browser and page, launched by the first test that asks rather than in beforeAll:
+ * a missing Chromium then fails every test, where a failing beforeAll only marks them skipped.
+ */
+export class SharedBrowser {
+  private launching?: Promise<TestBrowser>;
+  private opening?: Promise<RecordedPage>;
+
+  /** Launched on the first call; its failure is every later caller's too. */
+  browser(): Promise<TestBrowser> {
+    return (this.launching ??= TestBrowser.launch());
+  }
+
+  /** One page for the file's tests, opened and `prepare`d on the first call. */
+  page(prepare?: (recorded: RecordedPage) => Promise<void>): Promise<RecordedPage> {
+    return (this.opening ??= (async () => {
+      const recorded = await (await this.browser()).newPage();
+      await prepare?.(recorded);
+      return recorded;
+    })());
+  }
+
+  async close(): Promise<void> {
+    await (await this.launching?.catch(() => undefined))?.close();
+  }
+}
+
 /** Sets the value of the input or select with this id as a user would: its `input` event follows. */
 export async function setInputValue(page: Page, id: string, value: string): Promise<void> {
   await page.evaluate(

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { InventoryResponse } from '../../../src/inventory/model.js';
 import { ApiClient, uniqueName } from '../../support/api.js';
-import { saveScreenshot, setInputValue, TestBrowser, type RecordedPage } from '../../support/browser.js';
+import { saveScreenshot, setInputValue, SharedBrowser, type RecordedPage } from '../../support/browser.js';
 import { appVaultClients } from '../../support/vault.js';
 
 declare const document: any;
@@ -36,9 +36,11 @@ const seeded = {
 const otherVaults = Object.keys(stack.vaults).filter((alias) => stack.vaults[alias] !== stack.vault.url);
 const inOtherVault = (alias: string) => name(`in-${alias}`);
 
-let browser: TestBrowser;
+const chromium = new SharedBrowser();
 let recorded: RecordedPage;
 let inventory: InventoryResponse;
+/** The page every test uses (the first test opens the dashboard in it). */
+const session = () => chromium.page().then((page) => (recorded = page));
 
 async function seed(): Promise<void> {
   const vault = appVaultClients(stack.vault.url, stack.identity);
@@ -75,15 +77,11 @@ async function refreshedInventory(): Promise<InventoryResponse> {
 }
 
 beforeAll(async () => {
-  browser = await TestBrowser.launch();
   await seed();
   inventory = await refreshedInventory();
-  recorded = await browser.newPage();
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-});
+afterAll(() => chromium.close());
 
 const shownNames = (): Promise<string[]> => recorded.page.evaluate(() => [...document.querySelectorAll('#objects tr td.name')].map((cell: any) => cell.textContent).sort());
 /** The page filters within the input event. */
@@ -100,6 +98,7 @@ const timelineOf = (): Promise<Record<string, number[]>> =>
 
 describe('the dashboard, end to end', () => {
   it('opens with the function key and shows the seeded objects in the table', { timeout: 120_000 }, async () => {
+    await session();
     await recorded.page.goto(`${stack.apiBaseUrl}/dashboard?code=${encodeURIComponent(stack.functionKey)}`, { waitUntil: 'domcontentloaded' });
     await recorded.page.waitForSelector('#dashboard[data-state="ready"]', { timeout: 60_000 });
 
@@ -125,6 +124,7 @@ describe('the dashboard, end to end', () => {
   });
 
   it('puts them on the timeline for 7, 30 and 90 days', async () => {
+    await session();
     await recorded.page.click('#range button[data-days="7"]');
     await recorded.page.waitForFunction(() => window.Chart.getChart(document.getElementById('timeline')).data.labels.length === 7);
     expect((await timelineOf())['default']![3]).toBeGreaterThanOrEqual(1);
@@ -140,6 +140,7 @@ describe('the dashboard, end to end', () => {
   });
 
   it('narrows the table by vault, kind, tag, status and rotation state', async () => {
+    await session();
     expect(await shownWith({ kind: 'certificate' })).toEqual([seeded.cert]);
     expect(await shownWith({ status: 'expired' })).toEqual([seeded.expired]);
     expect(await shownWith({ status: '7d', vault: 'default' })).toEqual([seeded.week]);
@@ -155,6 +156,7 @@ describe('the dashboard, end to end', () => {
   });
 
   it('refreshes on request, or says politely why not (429)', { timeout: 60_000 }, async () => {
+    await session();
     await recorded.page.click('#refresh');
     await recorded.page.waitForFunction(
       () => ['warning', 'error'].includes(document.getElementById('status').dataset.kind) || document.getElementById('status').textContent === 'Inventory refreshed.',
@@ -166,6 +168,7 @@ describe('the dashboard, end to end', () => {
   });
 
   it('never shows a value, logs no error and breaks no CSP rule', async () => {
+    await session();
     expect(await recorded.page.evaluate(() => document.documentElement.outerHTML)).not.toContain('CANARY-');
     const bodies = await recorded.responseBodies();
     expect(bodies.map((response) => new URL(response.url).pathname)).toContain('/api/inventory');

@@ -6,9 +6,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HTTPRequest } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { InventoryResponse } from '../../../src/inventory/model.js';
-import { saveScreenshot, setInputValue, TEST_OUTPUT_DIR, TestBrowser, type RecordedPage } from '../../support/browser.js';
+import { saveScreenshot, setInputValue, SharedBrowser, TEST_OUTPUT_DIR, type RecordedPage } from '../../support/browser.js';
 
 // Page functions run in Chromium, where these exist.
 declare const document: any;
@@ -72,20 +72,19 @@ function fixture(now: number): InventoryResponse {
 const expiresWithin = (item: Item, now: number, days: number) =>
   item.expiresOn !== undefined && Date.parse(item.expiresOn) >= now && Date.parse(item.expiresOn) <= now + days * DAY;
 
-let browser: TestBrowser;
-let recorded: RecordedPage;
-let inventory: InventoryResponse;
-let now: number;
+const now = Date.now();
+const inventory = fixture(now);
 const inventoryRequests: { refresh: boolean; key: string | undefined }[] = [];
+const chromium = new SharedBrowser();
+let recorded: RecordedPage;
 
-beforeAll(async () => {
-  browser = await TestBrowser.launch();
-  recorded = await browser.newPage();
-  now = Date.now();
-  inventory = fixture(now);
+/** The page every test uses (the first test opens the dashboard in it): GET /api/inventory answered with the fixture, a refresh with 429. */
+const session = () => chromium.page(interceptInventory).then((page) => (recorded = page));
+
+async function interceptInventory({ page }: RecordedPage): Promise<void> {
   const body = JSON.stringify(inventory);
-  await recorded.page.setRequestInterception(true);
-  recorded.page.on('request', (request: HTTPRequest) => {
+  await page.setRequestInterception(true);
+  page.on('request', (request: HTTPRequest) => {
     const url = new URL(request.url());
     if (!url.pathname.endsWith('/api/inventory')) return void request.continue();
     const refresh = url.searchParams.get('refresh') === 'true';
@@ -98,11 +97,9 @@ beforeAll(async () => {
       body: JSON.stringify({ error: { code: 'RefreshTooSoon', message: 'The inventory was refreshed a moment ago.' } }),
     });
   });
-}, 60_000);
+}
 
-afterAll(async () => {
-  await browser?.close();
-});
+afterAll(() => chromium.close());
 
 const rowCount = () => recorded.page.evaluate(() => document.querySelectorAll('#objects tr').length);
 const countText = () => recorded.page.$eval('#count', (element: any) => element.textContent);
@@ -118,6 +115,7 @@ async function matching(): Promise<number> {
 
 describe('the dashboard with 10,000 objects', () => {
   it('renders the table and the chart, and records how long that took', { timeout: 120_000 }, async () => {
+    await session();
     const started = performance.now();
     await recorded.page.goto(`${stack.apiBaseUrl}/dashboard?code=${encodeURIComponent(stack.functionKey)}`, { waitUntil: 'domcontentloaded' });
     await recorded.page.waitForSelector('#dashboard[data-state="ready"]', { timeout: 90_000 });
@@ -167,6 +165,7 @@ describe('the dashboard with 10,000 objects', () => {
   });
 
   it('shows counts, vaults and recent failures', async () => {
+    await session();
     const summary: Record<string, string> = await recorded.page.evaluate(() =>
       Object.fromEntries([...document.querySelectorAll('#summary button')].map((button: any) => [button.dataset.status || 'all', button.querySelector('strong').textContent])),
     );
@@ -195,6 +194,7 @@ describe('the dashboard with 10,000 objects', () => {
   });
 
   it('filters by vault, kind, tag, status, state and name, and shows more on request', async () => {
+    await session();
     const items = inventory.items;
     await setFilter('filter-vault', 'payments');
     expect(await matching()).toBe(items.filter((item) => item.vault === 'payments').length);
@@ -234,6 +234,7 @@ describe('the dashboard with 10,000 objects', () => {
   });
 
   it('switches the timeline between 7, 30 and 90 days', async () => {
+    await session();
     for (const [days, buckets] of [
       [7, 7],
       [90, 13],
@@ -251,6 +252,7 @@ describe('the dashboard with 10,000 objects', () => {
   });
 
   it('shows names and tags as text, and links only to http(s) URLs', async () => {
+    await session();
     await setFilter('filter-search', XSS_NAME);
     expect(await matching()).toBe(1);
     const row = await recorded.page.evaluate(() => {
@@ -263,6 +265,7 @@ describe('the dashboard with 10,000 objects', () => {
   });
 
   it('answers a refused refresh (429) with its message, and no script error', async () => {
+    await session();
     await recorded.page.click('#refresh');
     await recorded.page.waitForFunction(() => document.getElementById('status').dataset.kind === 'warning');
     expect(await recorded.page.$eval('#status', (element: any) => element.textContent)).toBe('The inventory was refreshed a moment ago.');
@@ -284,6 +287,7 @@ describe('the dashboard with 10,000 objects', () => {
 
 describe('the Content-Security-Policy', () => {
   it('refuses inline scripts and styles on the page (and the harness reports each refusal)', async () => {
+    await session();
     await recorded.page.evaluate(() => {
       const script = document.createElement('script');
       script.textContent = 'window.inlineRan = true';
