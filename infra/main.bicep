@@ -7,6 +7,7 @@
 //   vault.bicep       Key Vault (RBAC, soft delete, purge protection) + its audit logs to Log Analytics
 //   api.bicep         user-assigned identity, Flex Consumption plan and Function App, App Service Authentication
 //   rbac.bicep        the roles the app's identity needs, and optionally the deployer's
+//   existing-vault.bicep  per existing vault in additionalVaults: the same vault roles for the app's identity
 //
 // Nothing here holds a key or a connection string with a key: the app reaches Key Vault, Storage
 // and Application Insights with its managed identity.
@@ -107,6 +108,29 @@ param authClientId string = ''
 @description('An extra accepted token audience (e.g. a custom Application ID URI); api://<authClientId> and <authClientId> are always accepted.')
 param authAudience string = ''
 
+@description('Existing Key Vaults the app manages besides the one created here (app setting KEYVAULTS, routes /api/vaults/{alias}/…), in any resource group or subscription of the tenant. The app\'s identity gets the same roles on each as on the created vault, assigned on the vault itself, so whoever runs azd must be allowed to assign roles there (Owner or User Access Administrator). azd maps it from AZURE_ADDITIONAL_VAULTS, a JSON array. Empty: the created vault only.')
+param additionalVaults additionalVault[] = []
+
+// One entry of additionalVaults. Sealed: a misspelt property fails the deployment instead of being ignored.
+@sealed()
+type additionalVault = {
+  @minLength(1)
+  @maxLength(24)
+  @description('The vault\'s alias in the API (/api/vaults/{alias}/…) and in KEYVAULTS: 1-24 lower-case letters, digits and hyphens, starting and ending with a letter or digit (the app\'s rule, ^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$), unique, and not default (the alias of the vault created here). With any other, the app finds its settings invalid and serves no request.')
+  alias: string
+
+  @minLength(3)
+  @maxLength(24)
+  @description('Name of the existing vault (it must use Azure RBAC for data access).')
+  name: string
+
+  @description('Resource group of the vault. Absent: the environment\'s resource group.')
+  resourceGroup: string?
+
+  @description('Subscription of the vault, in the same tenant. Absent: the subscription azd deploys to.')
+  subscriptionId: string?
+}
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 
@@ -169,6 +193,7 @@ module api 'app/api.bicep' = {
     rotationWebhookUrl: rotationWebhookUrl
     authClientId: authClientId
     authAudience: authAudience
+    additionalVaults: additionalVaults
   }
 }
 
@@ -185,6 +210,19 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+// Each existing vault the app also manages: the app identity's roles on it, deployed in that vault's
+// resource group and subscription.
+module existingVaults 'app/existing-vault.bicep' = [
+  for existingVault in additionalVaults: {
+    name: 'existing-vault-${existingVault.alias}-${resourceToken}'
+    scope: resourceGroup(existingVault.?subscriptionId ?? subscription().subscriptionId, existingVault.?resourceGroup ?? rg.name)
+    params: {
+      vaultName: existingVault.name
+      appPrincipalId: api.outputs.identityPrincipalId
+    }
+  }
+]
+
 // azd writes these outputs to .azure/<environment>/.env (and `azd env get-values` shows them). It
 // finds the Function App to deploy to by its azd-service-name tag.
 output AZURE_LOCATION string = location
@@ -197,5 +235,6 @@ output API_BASE_URL string = '${api.outputs.uri}/api'
 output AZURE_KEY_VAULT_NAME string = vault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = vault.outputs.uri
 output KEYVAULT_URL string = vault.outputs.uri
+output KEYVAULTS string = api.outputs.keyVaults
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -45,6 +45,8 @@ export interface Services {
   runRecords(): Promise<TableRunRecords>;
   /** Every vault's last inventory snapshot (blob container `inventory`). */
   inventory(): Promise<BlobInventoryStore>;
+  /** `log`, with each line naming this vault unless it is the default vault. */
+  vaultLog(log: (line: string) => void): (line: string) => void;
   /** The publisher for events about this vault (they carry its alias unless it is the default vault). */
   vaultEvents(): Promise<EventPublisher>;
   /** A rotation engine that logs to the given invocation. */
@@ -111,11 +113,13 @@ export function createServices(config: AppConfig): Services {
       const publisher = await events();
       return alias === DEFAULT_VAULT ? publisher : { publish: (event) => publisher.publish({ ...event, vault: alias }) };
     };
+    const vaultLog = (log: (line: string) => void) => (alias === DEFAULT_VAULT ? log : (line: string) => log(`[vault ${alias}] ${line}`));
     return {
       vaultAlias: alias,
       vaultUrl: url,
       vault: clients,
       vaultEvents,
+      vaultLog,
       secrets: loadedOnFirstCall(
         lazy(async () => {
           const { SecretsService } = await import('./secrets/service.js');
@@ -136,7 +140,7 @@ export function createServices(config: AppConfig): Services {
           operations: store,
           queue,
           events: await events(),
-          log,
+          log: vaultLog(log),
           pollBudgetMs: config.JOB_POLL_BUDGET_SECONDS * 1000,
         };
       },

@@ -16,6 +16,8 @@ param rotationSchedule string
 param rotationWebhookUrl string
 param authClientId string
 param authAudience string
+// main.bicep's additionalVaults: the existing vaults the app also manages ({ alias, name, … }).
+param additionalVaults array
 
 var authEnabled = !empty(authClientId)
 
@@ -74,6 +76,14 @@ var appSettings = {
 var webhookSetting = empty(rotationWebhookUrl) ? {} : { ROTATION_WEBHOOK_URL: rotationWebhookUrl }
 var authRolesSetting = authEnabled ? { AUTH_ROLES: 'true' } : {}
 
+// The existing vaults, as KEYVAULTS wants them: alias=URL pairs separated by commas, set only when
+// there are any. A vault's URL is https://<name><Key Vault DNS suffix>/ (.vault.azure.net in Azure's
+// public cloud), which is what its properties.vaultUri reads; reading that property here instead
+// would make this module wait for existing-vault.bicep, which needs this module's identity.
+var keyVaultDnsSuffix = environment().suffixes.keyvaultDns
+var keyVaults = join(map(additionalVaults, existingVault => '${existingVault.alias}=https://${existingVault.name}${keyVaultDnsSuffix}/'), ',')
+var keyVaultsSetting = empty(additionalVaults) ? {} : { KEYVAULTS: keyVaults }
+
 resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
   name: name
   location: location
@@ -118,7 +128,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(appSettings, webhookSetting, authRolesSetting)
+  properties: union(appSettings, keyVaultsSetting, webhookSetting, authRolesSetting)
 }
 
 // No FTP or SCM (Kudu) publishing with user names and passwords; azd deploys with a Microsoft Entra token.
@@ -189,3 +199,4 @@ resource authSettings 'Microsoft.Web/sites/config@2023-12-01' = if (authEnabled)
 output name string = functionApp.name
 output uri string = 'https://${functionApp.properties.defaultHostName}'
 output identityPrincipalId string = identity.properties.principalId
+output keyVaults string = keyVaults

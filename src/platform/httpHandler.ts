@@ -26,7 +26,8 @@ export function apiHandler(handler: ApiHandler): HttpHandler {
         context.error(`[config] ${error.message}`);
         return errorResponse(problems.configurationInvalid(), requestId);
       }
-      context.error(`Unexpected ${describe(error)} while handling the request (request id ${requestId})`);
+      const vault = request.params?.vault;
+      context.error(`Unexpected ${describe(error)} while handling the request (request id ${requestId}${vault ? `, vault ${vault.slice(0, 24)}` : ''})`);
       return errorResponse(problems.internal(requestId), requestId);
     }
   };

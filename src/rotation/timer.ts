@@ -25,7 +25,7 @@ export async function runRotationTimer(services: Services, invocationId: string,
 async function runForVault(services: Services, invocationId: string, log: (line: string) => void): Promise<string[]> {
   const alias = services.vaultAlias;
   const isDefault = alias === DEFAULT_VAULT;
-  const vaultLog = isDefault ? log : (line: string) => log(`[vault ${alias}] ${line}`);
+  const vaultLog = services.vaultLog(log);
   const startedAt = new Date();
   const [blobs, events, vaultEvents, operations, secrets, inventoryStore] = await Promise.all([
     services.storage.blobService(),

@@ -1,10 +1,11 @@
 // infra/ read as text against what the app needs: its config schema, the roles it uses, keyless
-// storage, Node.js 22 and the secure defaults. No Bicep compiler runs here; the checker's own
+// storage, Node.js 22, the secure defaults, and the existing vaults it may also manage. No Bicep compiler runs here; the checker's own
 // tests below show it fails on each kind of mistake.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { configSchema } from '../../../../src/platform/config.js';
+import { configSchema, DEFAULT_VAULT, VAULT_ALIAS } from '../../../../src/platform/config.js';
 import { checkInfra, readInfra, type AllowedRole, type InfraExpectations, type InfraTexts } from '../../../support/infraCheck.js';
 
 /** Every role infra may assign, and why. Adding a role to infra means adding it here with its reason. */
@@ -34,7 +35,7 @@ const allowedRoles: AllowedRole[] = [
   { id: '3913510d-42f4-4e42-8a64-420c390055eb', name: 'Monitoring Metrics Publisher', why: 'send telemetry to Application Insights, which accepts Entra identities only' },
 ];
 
-const expected: InfraExpectations = { configSchema, allowedRoles, nodeVersion: '22' };
+const expected: InfraExpectations = { configSchema, allowedRoles, nodeVersion: '22', vaultAlias: VAULT_ALIAS, defaultVault: DEFAULT_VAULT };
 
 let infra: InfraTexts;
 beforeAll(async () => {
@@ -57,7 +58,15 @@ describe('infra/', () => {
   });
 
   it('holds the Bicep files azd deploys', () => {
-    expect(Object.keys(infra.bicep).sort()).toEqual(['app/api.bicep', 'app/monitoring.bicep', 'app/rbac.bicep', 'app/storage.bicep', 'app/vault.bicep', 'main.bicep']);
+    expect(Object.keys(infra.bicep).sort()).toEqual([
+      'app/api.bicep',
+      'app/existing-vault.bicep',
+      'app/monitoring.bicep',
+      'app/rbac.bicep',
+      'app/storage.bicep',
+      'app/vault.bicep',
+      'main.bicep',
+    ]);
   });
 });
 
@@ -78,8 +87,8 @@ describe('the infra checker', () => {
     const unapplied = mutate(
       infra,
       'app/api.bicep',
-      'properties: union(appSettings, webhookSetting, authRolesSetting)',
-      'properties: union(webhookSetting, authRolesSetting)',
+      'properties: union(appSettings, keyVaultsSetting, webhookSetting, authRolesSetting)',
+      'properties: union(keyVaultsSetting, webhookSetting, authRolesSetting)',
     );
     expect(checkInfra(unapplied, expected)).toEqual([expect.stringMatching(/`var appSettings` is not applied to the Function App/)]);
   });
@@ -156,5 +165,86 @@ describe('the infra checker', () => {
   it('ignores what comments say: a role id or a key in a comment is not an assignment', () => {
     const commented = mutate(infra, 'app/rbac.bicep', /^/, '// Not Storage Queue Data Message Processor (8a0f0c08-91a1-4084-bc3d-661d67233fed): listKeys( is never used.\n');
     expect(checkInfra(commented, expected)).toEqual([]);
+  });
+});
+
+describe('the infra checker on existing vaults (additionalVaults)', () => {
+  const existingVault = 'app/existing-vault.bicep';
+
+  it('fails when the app identity lacks a role on an existing vault that it has on the created vault, or gets one it does not', () => {
+    const noReader = mutate(infra, existingVault, /^\s*roles\.keyVaultReader\n/m, '');
+    expect(checkInfra(noReader, expected)).toEqual([
+      'app/existing-vault.bicep: the app identity lacks Key Vault Reader (21090545-7ca7-4776-b22c-e363652d74d2) on an existing vault, which it has on the created vault (app/rbac.bicep)',
+    ]);
+    const blobOwner = mutate(infra, existingVault, /^(\s*)roles\.keyVaultReader\n/m, "$1roles.keyVaultReader\n$1'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'\n");
+    expect(checkInfra(blobOwner, expected)).toEqual([
+      'app/existing-vault.bicep: the app identity gets Storage Blob Data Owner (b7e6dc6d-f1e8-4753-8033-0f276bb0955b) on an existing vault, which it does not get on the created vault (app/rbac.bicep)',
+    ]);
+  });
+
+  it('fails when a role on an existing vault is assigned on its resource group, or under a name that is not the same on every deployment', () => {
+    const onResourceGroup = mutate(infra, existingVault, /^\s*scope: vault\n/m, '\n');
+    expect(checkInfra(onResourceGroup, expected)).toEqual([expect.stringMatching(/role assignment appVaultRoles is not scoped to the vault/)]);
+    const sharedName = mutate(infra, existingVault, 'name: guid(vault.id, appPrincipalId, role)', 'name: guid(resourceGroup().id, role)');
+    expect(checkInfra(sharedName, expected)).toEqual([expect.stringMatching(/role assignment appVaultRoles must be named guid\(vault\.id, appPrincipalId, role\)/)]);
+  });
+
+  it('fails when the existing vault would be created rather than referenced', () => {
+    const created = mutate(
+      infra,
+      existingVault,
+      "resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {",
+      "resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {",
+    );
+    expect(checkInfra(created, expected)).toEqual(expect.arrayContaining([expect.stringMatching(/Key Vault vault must be declared existing/)]));
+  });
+
+  it("fails when the per-vault module is not deployed to the vault's resource group, gives roles to another principal, or is missing", () => {
+    const sameGroup = mutate(infra, 'main.bicep', /scope: resourceGroup\(existingVault\.\?subscriptionId .*\n/, 'scope: rg\n');
+    expect(checkInfra(sameGroup, expected)).toEqual([expect.stringMatching(/module existingVaults must be deployed to each vault's resource group/)]);
+    const deployer = mutate(infra, 'main.bicep', /(vaultName: existingVault\.name\n\s*appPrincipalId: )api\.outputs\.identityPrincipalId/, '$1principalId');
+    expect(checkInfra(deployer, expected)).toEqual([expect.stringMatching(/module existingVaults must pass appPrincipalId: api\.outputs\.identityPrincipalId/)]);
+    const none = mutate(infra, 'main.bicep', /module existingVaults [\s\S]*?\n\]\n/, '');
+    expect(checkInfra(none, expected)).toEqual(["main.bicep: no module is deployed for each entry of additionalVaults (the app identity's roles on that vault)"]);
+  });
+
+  it('fails when KEYVAULTS is missing, set without existing vaults, or not alias=URL pairs the config schema accepts', () => {
+    const unset = mutate(infra, 'app/api.bicep', 'union(appSettings, keyVaultsSetting, ', 'union(appSettings, ');
+    expect(checkInfra(unset, expected)).toEqual([expect.stringMatching(/app setting KEYVAULTS is not set/)]);
+    const always = mutate(infra, 'app/api.bicep', "JOBS_QUEUE: 'certificate-jobs'", "JOBS_QUEUE: 'certificate-jobs'\n  KEYVAULTS: keyVaults");
+    expect(checkInfra(always, expected)).toEqual([expect.stringMatching(/app setting KEYVAULTS must be set only when there are existing vaults/)]);
+    const semicolons = mutate(infra, 'app/api.bicep', "}/'), ',')", "}/'), ';')");
+    expect(checkInfra(semicolons, expected)).toEqual([expect.stringMatching(/app setting KEYVAULTS=.* \(two sample vaults\) gives the app \{"payments":/)]);
+    const colon = mutate(infra, 'app/api.bicep', '${existingVault.alias}=https://', '${existingVault.alias}:https://');
+    expect(checkInfra(colon, expected)).toEqual([expect.stringMatching(/app setting KEYVAULTS=payments:https.* is rejected by the config schema: has an invalid alias/)]);
+    const aliasAsHost = mutate(infra, 'app/api.bicep', 'https://${existingVault.name}', 'https://${existingVault.alias}');
+    expect(checkInfra(aliasAsHost, expected)).toEqual([expect.stringMatching(/gives the app \{"payments":"https:\/\/payments\.vault\.azure\.net\/"/)]);
+    const unknown = mutate(infra, 'app/api.bicep', '${keyVaultDnsSuffix}/', '${existingVault.dns}/');
+    expect(checkInfra(unknown, expected)).toEqual([expect.stringMatching(/cannot work out \$\{existingVault\.dns\}/)]);
+    const notPassed = mutate(infra, 'main.bicep', '    additionalVaults: additionalVaults\n', '    additionalVaults: []\n');
+    expect(checkInfra(notPassed, expected)).toEqual(['main.bicep: module api must pass additionalVaults: additionalVaults']);
+  });
+
+  it("fails when an alias may be longer than the app's rule allows or its description does not state the rule", () => {
+    const long = mutate(infra, 'main.bicep', /@maxLength\(24\)(\n\s*@description\('The vault\\'s alias)/, '@maxLength(30)$1');
+    expect(checkInfra(long, expected)).toEqual(["main.bicep: additionalVault.alias must have @minLength(1) and @maxLength(24), the lengths the app's alias rule allows"]);
+    const vague = mutate(infra, 'main.bicep', VAULT_ALIAS.source, 'lower-case');
+    expect(checkInfra(vague, expected)).toEqual([expect.stringMatching(/the @description of additionalVault\.alias must state the app's alias rule/)]);
+  });
+
+  it('fails when additionalVaults is not a typed list defaulting to [], or azd would hand it empty text', () => {
+    const untyped = mutate(infra, 'main.bicep', 'param additionalVaults additionalVault[] = []', 'param additionalVaults array = []');
+    expect(checkInfra(untyped, expected)).toEqual([expect.stringMatching(/additionalVaults must be an array of a declared object type/)]);
+    const required = mutate(infra, 'main.bicep', 'param additionalVaults additionalVault[] = []', 'param additionalVaults additionalVault[]');
+    expect(checkInfra(required, expected)).toEqual(['main.bicep: param additionalVaults must default to [] (no existing vault)']);
+    const noDefault = mutate(infra, 'main.parameters.json', '${AZURE_ADDITIONAL_VAULTS=[]}', '${AZURE_ADDITIONAL_VAULTS}');
+    expect(checkInfra(noDefault, expected)).toEqual([
+      expect.stringMatching(/main\.parameters\.json: additionalVaults is an array, so \$\{AZURE_ADDITIONAL_VAULTS\} needs a JSON array as its default/),
+    ]);
+  });
+
+  it('is what azure.yaml asks azd for: a release that parses JSON arrays from environment variables', async () => {
+    const azureYaml = await readFile(fileURLToPath(new URL('../../../../azure.yaml', import.meta.url)), 'utf8');
+    expect(azureYaml).toMatch(/^requiredVersions:\n {2}azd: '>= 1\.23\.4'$/m);
   });
 });
