@@ -68,4 +68,27 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly' },
     },
   },
+  {
+    // The dashboard's scripts run in the browser, as ES modules.
+    files: ['src/dashboard/browser/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        Intl: 'readonly',
+        setTimeout: 'readonly',
+        requestAnimationFrame: 'readonly',
+        process: 'off',
+        require: 'off',
+        module: 'off',
+        __dirname: 'off',
+        Buffer: 'off',
+      },
+    },
+  },
 );

@@ -1,7 +1,8 @@
 // `npm run package -- --out <file.zip>`: the deployable Functions app. The app and what it uses at
 // run time are bundled by esbuild into `index.js` plus chunks that load on first use (each Azure
 // SDK package is imported lazily by the app, so it lands in its own chunk); beside them `host.json`,
-// a `package.json` whose `main` is the bundle, and the Swagger UI files the docs page serves. No
+// a `package.json` whose `main` is the bundle, the Swagger UI files the docs page serves and the
+// dashboard's page, scripts and Chart.js build (at the paths src/dashboard/files.ts reads). No
 // node_modules to install, no devDependency. The unpacked artifact is left in `.artifact/app`
 // (what azure.yaml deploys); the zip goes to `--out` (default `.artifact/app.zip`), and esbuild's
 // metafile to `.artifact/meta.json` (which sources each file holds, and what it imports).
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { zipSync, type Zippable } from 'fflate';
+import { DASHBOARD_ASSETS, DASHBOARD_PAGE } from '../src/dashboard/files.js';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ENTRY = 'app-entry';
@@ -76,6 +78,13 @@ export async function packageApp(options: { out?: string; appDir?: string } = {}
   for (const file of SWAGGER_UI_FILES) {
     await cp(path.join(swaggerUi, file), path.join(appDir, 'node_modules/swagger-ui-dist', file));
   }
+  const dashboardFiles = [
+    DASHBOARD_PAGE,
+    ...Object.values(DASHBOARD_ASSETS).map(({ file }) => file),
+    'node_modules/chart.js/package.json',
+    'node_modules/chart.js/LICENSE.md',
+  ];
+  for (const file of dashboardFiles) await cp(path.join(root, file), path.join(appDir, file));
 
   const entries = await filesUnder(appDir);
   const zippable: Zippable = {};

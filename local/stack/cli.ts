@@ -71,6 +71,7 @@ function printReadyTable(running: RunningStack): void {
     ['Health', `${running.apiBaseUrl}/health`],
     ['Function key', `${running.functionKey}  (header x-functions-key or ?code=)`],
     ['API docs', `${running.apiBaseUrl}/docs`],
+    ['Dashboard', `${running.apiBaseUrl}/dashboard?code=${encodeURIComponent(running.functionKey)}`],
     ...vaultRows(running),
     ['Identity', `${running.identity.endpoint}  (App Service managed identity)`],
     ['Queues', running.storage.queueUrl],

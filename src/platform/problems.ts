@@ -148,6 +148,7 @@ export const problems = {
 
   // The service itself
   docsNotFound: () => new Problem('notFound', 'NotFound', 'No such documentation file.'),
+  dashboardFileNotFound: () => new Problem('notFound', 'NotFound', 'No such dashboard file.'),
   /** What an unexpected failure looks like from outside: only the request id, no internals. */
   internal: (requestId: string) => new Problem('internal', 'InternalError', `The server could not complete the request. Quote request id ${requestId} when reporting it.`),
 };

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageApp, type PackageResult } from '../../../scripts/package.js';
+import { DASHBOARD_ASSETS } from '../../../src/dashboard/files.js';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { waitForOperation } from '../../support/operations.js';
@@ -49,8 +50,9 @@ describe('the deployable zip', () => {
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.devDependencies).toBeUndefined();
     expect(JSON.parse(await readFile(path.join(unpacked, 'host.json'), 'utf8'))).toEqual(JSON.parse(await readFile('host.json', 'utf8')));
-    // The only installed package is the Swagger UI the docs page serves (its files, no code to run).
-    expect(await readdir(path.join(unpacked, 'node_modules'))).toEqual(['swagger-ui-dist']);
+    // The only installed packages are the Swagger UI the docs page serves and the chart library
+    // the dashboard serves (their files, no code the app runs).
+    expect((await readdir(path.join(unpacked, 'node_modules'))).sort()).toEqual(['chart.js', 'swagger-ui-dist']);
   });
 
   it('answers health, a secret round trip, a certificate job and a timer run', { timeout: 180_000 }, async () => {
@@ -82,6 +84,13 @@ describe('the deployable zip', () => {
     expect(Object.keys(document.body.paths)).toContain('/secrets/{name}');
     const bundle = await app.api.get('/docs/swagger-ui-bundle.js', { key: false });
     expect(bundle.status).toBe(200);
+  });
+
+  it('serves the dashboard page and its files from the artifact', async () => {
+    const page = await app.api.get('/dashboard');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('dashboard/dashboard.js');
+    for (const asset of Object.keys(DASHBOARD_ASSETS)) expect((await app.api.get(`/dashboard/${asset}`, { key: false })).status, asset).toBe(200);
   });
 });
 
