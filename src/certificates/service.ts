@@ -5,7 +5,7 @@ import { startOperation, type OperationsDeps } from '../operations/lifecycle.js'
 import { DEFAULT_VAULT } from '../platform/config.js';
 import type { StoredOperation } from '../operations/model.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
-import { Problem, problems } from '../platform/problems.js';
+import { Problem, problems, type Subject } from '../platform/problems.js';
 import { vaultCall, vaultProblem } from '../platform/vaultFailures.js';
 import { whenSettled } from '../platform/vaultSettling.js';
 import { toCertificate, toCertificateSummary, toDeletedCertificate, toPendingOperation, toPolicy } from './mapping.js';
@@ -19,15 +19,21 @@ export interface CertificatesDeps {
   operations: OperationsDeps;
 }
 
-const subject = (name: string) => ({ kind: 'Certificate' as const, name });
-const deletedSubject = (name: string) => ({ kind: 'Certificate' as const, name, deleted: true });
-
 /** Self-signed, CN=<name>; everything else as Key Vault fills it in (RSA 2048, 12 months, PFX). */
 export const defaultPolicy = (name: string): CertificatePolicyInput => ({ issuerName: 'Self', subject: `CN=${name}` });
 
 /** The certificates operations of the API. Long work (create, delete, renew, recover) becomes a job. */
 export class CertificatesService {
   constructor(private readonly deps: CertificatesDeps) {}
+
+  /** The certificate `name` in this vault, as problems name it (their messages give this vault's routes). */
+  private subject(name: string): Subject {
+    return { kind: 'Certificate', name, vault: this.deps.vaultAlias };
+  }
+
+  private deletedSubject(name: string): Subject {
+    return { ...this.subject(name), deleted: true };
+  }
 
   async create(name: string, input: { policy?: CertificatePolicyInput; tags?: Record<string, string>; enabled?: boolean }) {
     await this.refuseIfDeleted(name);
@@ -46,7 +52,7 @@ export class CertificatesService {
   }
 
   async delete(name: string) {
-    await vaultCall(subject(name), () => this.deps.client.getCertificate(name));
+    await vaultCall(this.subject(name), () => this.deps.client.getCertificate(name));
     return this.startJob({ kind: 'certificate.delete', name });
   }
 
@@ -56,24 +62,24 @@ export class CertificatesService {
   }
 
   async get(name: string, version?: string): Promise<CertificateResponse> {
-    const certificate = await vaultCall(subject(name), () => (version ? this.deps.client.getCertificateVersion(name, version) : this.deps.client.getCertificate(name)));
+    const certificate = await vaultCall(this.subject(name), () => (version ? this.deps.client.getCertificateVersion(name, version) : this.deps.client.getCertificate(name)));
     return toCertificate(certificate);
   }
 
   async update(name: string, input: { enabled?: boolean; tags?: Record<string, string> }): Promise<CertificateResponse> {
-    const updated = await vaultCall(subject(name), () => this.deps.client.updateCertificateProperties(name, '', input));
+    const updated = await vaultCall(this.subject(name), () => this.deps.client.updateCertificateProperties(name, '', input));
     return toCertificate(updated);
   }
 
   async getPolicy(name: string): Promise<CertificatePolicyInput> {
-    return toPolicy(await vaultCall(subject(name), () => this.deps.client.getCertificatePolicy(name)));
+    return toPolicy(await vaultCall(this.subject(name), () => this.deps.client.getCertificatePolicy(name)));
   }
 
   /** Changes only the given fields; the answer is re-read, as the SDK's own answer is empty. */
   async updatePolicy(name: string, changes: CertificatePolicyInput): Promise<CertificatePolicyInput> {
-    const current = await vaultCall(subject(name), () => this.deps.client.getCertificatePolicy(name));
+    const current = await vaultCall(this.subject(name), () => this.deps.client.getCertificatePolicy(name));
     const merged = { ...current, ...changes } as CertificatePolicy;
-    await vaultCall(subject(name), () => this.deps.client.updateCertificatePolicy(name, merged), { explainBadRequest: true });
+    await vaultCall(this.subject(name), () => this.deps.client.updateCertificatePolicy(name, merged), { explainBadRequest: true });
     return this.getPolicy(name);
   }
 
@@ -85,7 +91,7 @@ export class CertificatesService {
     const { bytes, pem } = parseImportedCertificate(input.certificate);
     const policy = { ...(input.policy ?? {}), ...(pem ? { contentType: 'application/x-pem-file' } : {}) } as ImportCertificatePolicy;
     const imported = await vaultCall(
-      subject(name),
+      this.subject(name),
       () => whenSettled(() => this.deps.client.importCertificate(name, bytes, { password: input.password, policy, tags: input.tags, enabled: input.enabled })),
       { explainBadRequest: true },
     );
@@ -93,20 +99,20 @@ export class CertificatesService {
   }
 
   async getPending(name: string): Promise<PendingOperationResponse> {
-    const poller = await vaultCall(subject(name), () => this.deps.client.getCertificateOperation(name));
+    const poller = await vaultCall(this.subject(name), () => this.deps.client.getCertificateOperation(name));
     return toPendingOperation(name, poller.getOperationState().certificateOperation!);
   }
 
   async cancelPending(name: string): Promise<PendingOperationResponse> {
-    const poller = await vaultCall(subject(name), () => this.deps.client.getCertificateOperation(name));
-    await vaultCall(subject(name), () => poller.cancelOperation());
+    const poller = await vaultCall(this.subject(name), () => this.deps.client.getCertificateOperation(name));
+    await vaultCall(this.subject(name), () => poller.cancelOperation());
     return toPendingOperation(name, poller.getOperationState().certificateOperation!);
   }
 
   async list(pageSize: number | undefined, continuationToken: string | undefined, includePending: boolean): Promise<ApiPage<CertificateSummary>> {
     const listing = includePending ? 'certificates+pending' : 'certificates';
     const request = { listing, pathPrefix: '/certificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
-    return vaultCall(subject('*'), () =>
+    return vaultCall(this.subject('*'), () =>
       readApiPage(request, (link) => this.deps.client.listPropertiesOfCertificates({ includePending }).byPage({ continuationToken: link }), toCertificateSummary),
     );
   }
@@ -119,22 +125,24 @@ export class CertificatesService {
       pageSize,
       continuationToken,
     };
-    return vaultCall(subject(name), () =>
+    return vaultCall(this.subject(name), () =>
       readApiPage(request, (link) => this.deps.client.listPropertiesOfCertificateVersions(name).byPage({ continuationToken: link }), toCertificateSummary),
     );
   }
 
   async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedCertificateResponse>> {
     const request = { listing: 'deleted-certificates', pathPrefix: '/deletedcertificates', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
-    return vaultCall(subject('*'), () => readApiPage(request, (link) => this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }), toDeletedCertificate));
+    return vaultCall(this.subject('*'), () =>
+      readApiPage(request, (link) => this.deps.client.listDeletedCertificates().byPage({ continuationToken: link }), toDeletedCertificate),
+    );
   }
 
   async getDeleted(name: string): Promise<DeletedCertificateResponse> {
-    return toDeletedCertificate(await vaultCall(deletedSubject(name), () => this.deps.client.getDeletedCertificate(name)));
+    return toDeletedCertificate(await vaultCall(this.deletedSubject(name), () => this.deps.client.getDeletedCertificate(name)));
   }
 
   async purge(name: string): Promise<void> {
-    await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedCertificate(name)));
+    await vaultCall(this.deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedCertificate(name)));
   }
 
   /** One active operation per certificate: a repeated request of the same kind gets the running operation back. */
@@ -153,9 +161,9 @@ export class CertificatesService {
       await this.deps.client.getDeletedCertificate(name);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return;
-      throw vaultProblem(error, deletedSubject(name)) ?? error;
+      throw vaultProblem(error, this.deletedSubject(name)) ?? error;
     }
-    throw problems.deletedButRecoverable(subject(name));
+    throw problems.deletedButRecoverable(this.subject(name));
   }
 }
 

@@ -204,7 +204,9 @@ export const rotateSecret = defineEndpoint({
     409: { description: 'The rotation could not go ahead; the message says why.', schema: errorBodySchema },
   },
   handle: async ({ services, params, context }) => {
-    const outcome = await vaultCall({ kind: 'Secret', name: params.name }, async () => (await services.rotation((line) => context.log(line))).rotateNow(params.name));
+    const outcome = await vaultCall({ kind: 'Secret', name: params.name, vault: services.vaultAlias }, async () =>
+      (await services.rotation((line) => context.log(line))).rotateNow(params.name),
+    );
     if (outcome.status !== 'rotated') throw problems.rotationFailed(params.name, outcome.reason);
     const { value: _value, ...secret } = await services.secrets.get(params.name, outcome.version);
     return ok(secret, secret.version);

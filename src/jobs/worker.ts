@@ -138,12 +138,12 @@ async function settleFailure(job: JobMessage, claim: Claim, caught: unknown, dep
       (failure: unknown) => (failure instanceof PermanentFailure ? failure : caught),
     );
   }
-  const permanent = asPermanent(error, job.name, deps.certificates.vaultUrl);
+  const permanent = asPermanent(error, job.name, deps);
   if (permanent) {
     await finish(deps, job.operationId, claim, { status: 'Failed', error: operationError(permanent.problem) });
     return;
   }
-  const lastError = describeTransient(error, job.name, deps.certificates.vaultUrl);
+  const lastError = describeTransient(error, job.name, deps);
   const released = await deps.operations.update(job.operationId, (current) =>
     isTerminal(current.status) || !holds(claim)(current)
       ? undefined
@@ -307,16 +307,16 @@ async function finish(deps: WorkerDeps, id: string, claim: Claim, outcome: Opera
 const fromVault = (error: unknown, vaultUrl: string) => isRestError(error) && (error.request?.url?.startsWith(vaultUrl) ?? false);
 
 /** A Key Vault answer that retrying will not change (and a failed Key Vault operation) ends the job. */
-function asPermanent(error: unknown, name: string, vaultUrl: string): PermanentFailure | undefined {
+function asPermanent(error: unknown, name: string, deps: WorkerDeps): PermanentFailure | undefined {
   if (error instanceof PermanentFailure) return error;
-  if (!fromVault(error, vaultUrl) || classifyVaultFailure(error).class !== 'permanent') return undefined;
-  const problem = vaultProblem(error, { kind: 'Certificate', name });
+  if (!fromVault(error, deps.certificates.vaultUrl) || classifyVaultFailure(error).class !== 'permanent') return undefined;
+  const problem = vaultProblem(error, { kind: 'Certificate', name, vault: deps.vault });
   return problem ? new PermanentFailure(problem) : undefined;
 }
 
-function describeTransient(error: unknown, name: string, vaultUrl: string): { code: string; message: string } {
-  if (isRestError(error) && fromVault(error, vaultUrl)) {
-    const problem = vaultProblem(error, { kind: 'Certificate', name });
+function describeTransient(error: unknown, name: string, deps: WorkerDeps): { code: string; message: string } {
+  if (isRestError(error) && fromVault(error, deps.certificates.vaultUrl)) {
+    const problem = vaultProblem(error, { kind: 'Certificate', name, vault: deps.vault });
     if (problem) return operationError(problem);
     return operationError(problems.vaultErrorRetried(error.statusCode));
   }

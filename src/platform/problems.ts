@@ -1,3 +1,5 @@
+import { DEFAULT_VAULT } from './config.js';
+
 /**
  * Every error the app reports to a caller, and its stable code. Domain and job code throw these;
  * only the HTTP layer (`httpErrors.ts`) turns a problem's kind into a status code. Messages are
@@ -36,13 +38,17 @@ export type VaultObjectKind = 'Secret' | 'Certificate' | 'Key';
 export interface Subject {
   kind: VaultObjectKind;
   name: string;
+  /** The alias of the object's vault: messages that name a route name that vault's
+   * (`/api/vaults/{alias}/…`). Absent: the default vault. */
+  vault?: string;
   /** The object is looked up among deleted ones (not found then means "no deleted object"). */
   deleted?: boolean;
 }
 
 const collection: Record<VaultObjectKind, string> = { Secret: 'secrets', Certificate: 'certificates', Key: 'keys' };
 const label = (subject: Subject) => `${subject.kind} '${subject.name}'`;
-const deletedPath = (subject: Subject) => `/api/deleted-${collection[subject.kind]}/${subject.name}`;
+const vaultRoute = (alias: string | undefined) => (alias && alias !== DEFAULT_VAULT ? `/vaults/${alias}` : '');
+const deletedPath = (subject: Subject) => `/api${vaultRoute(subject.vault)}/deleted-${collection[subject.kind]}/${subject.name}`;
 
 export const problems = {
   // The request itself

@@ -3,7 +3,7 @@ import { checkPreconditions, hasPreconditions, type Preconditions } from '../pla
 import type { IdempotencyStore } from '../platform/idempotency.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
 import { RestError } from '@azure/core-rest-pipeline';
-import { problems } from '../platform/problems.js';
+import { problems, type Subject } from '../platform/problems.js';
 import { innerCode, isNotFound, vaultCall, vaultProblem } from '../platform/vaultFailures.js';
 import { settle, whenSettled } from '../platform/vaultSettling.js';
 import { toDeletedSecret, toSecretResponse, toSecretSummary } from './mapping.js';
@@ -18,16 +18,23 @@ export interface SecretsDeps {
 }
 
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : undefined);
-const subject = (name: string) => ({ kind: 'Secret' as const, name });
-const deletedSubject = (name: string) => ({ kind: 'Secret' as const, name, deleted: true });
 const isDisabled = (error: unknown) => error instanceof RestError && error.statusCode === 403 && innerCode(error) === 'SecretDisabled';
 
 /** The secrets operations of the API, on top of the Key Vault SDK. */
 export class SecretsService {
   constructor(private readonly deps: SecretsDeps) {}
 
+  /** The secret `name` in this vault, as problems name it (their messages give this vault's routes). */
+  private subject(name: string): Subject {
+    return { kind: 'Secret', name, vault: this.deps.vaultAlias };
+  }
+
+  private deletedSubject(name: string): Subject {
+    return { ...this.subject(name), deleted: true };
+  }
+
   async get(name: string, version?: string): Promise<SecretResponse> {
-    const secret = await vaultCall(subject(name), () => this.deps.client.getSecret(name, version ? { version } : {}));
+    const secret = await vaultCall(this.subject(name), () => this.deps.client.getSecret(name, version ? { version } : {}));
     return toSecretResponse(secret);
   }
 
@@ -45,7 +52,7 @@ export class SecretsService {
     const write = async () => {
       const current = await this.currentVersion(name, hasPreconditions(preconditions));
       if (hasPreconditions(preconditions)) checkPreconditions(preconditions, current.version);
-      const secret = await vaultCall(subject(name), () =>
+      const secret = await vaultCall(this.subject(name), () =>
         whenSettled(() =>
           this.deps.client.setSecret(name, input.value, {
             contentType: input.contentType,
@@ -68,10 +75,10 @@ export class SecretsService {
 
   async update(name: string, version: string | undefined, input: UpdateSecretInput, preconditions: Preconditions): Promise<SecretResponse> {
     const current = await this.currentVersion(name, true);
-    if (!current.exists) throw problems.notFound(subject(name));
+    if (!current.exists) throw problems.notFound(this.subject(name));
     if (hasPreconditions(preconditions)) checkPreconditions(preconditions, current.version);
     const target = version ?? current.version!;
-    const properties = await vaultCall(subject(name), () =>
+    const properties = await vaultCall(this.subject(name), () =>
       this.deps.client.updateSecretProperties(name, target, {
         enabled: input.enabled,
         contentType: input.contentType,
@@ -86,21 +93,21 @@ export class SecretsService {
 
   async list(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<Omit<SecretResponse, 'value'>>> {
     const request = { listing: 'secrets', pathPrefix: '/secrets', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
-    return vaultCall(subject('*'), () =>
+    return vaultCall(this.subject('*'), () =>
       readApiPage(request, (link, size) => this.deps.client.listPropertiesOfSecrets().byPage({ maxPageSize: size, continuationToken: link }), toSecretSummary),
     );
   }
 
   async listVersions(name: string, pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<Omit<SecretResponse, 'value'>>> {
     const request = { listing: `secret-versions:${name.toLowerCase()}`, pathPrefix: `/secrets/${name}/versions`, vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
-    return vaultCall(subject(name), () =>
+    return vaultCall(this.subject(name), () =>
       readApiPage(request, (link, size) => this.deps.client.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: size, continuationToken: link }), toSecretSummary),
     );
   }
 
   async listDeleted(pageSize: number | undefined, continuationToken: string | undefined): Promise<ApiPage<DeletedSecretResponse>> {
     const request = { listing: 'deleted-secrets', pathPrefix: '/deletedsecrets', vaultUrl: this.deps.vaultUrl, pageSize, continuationToken };
-    return vaultCall(subject('*'), () =>
+    return vaultCall(this.subject('*'), () =>
       readApiPage(request, (link, size) => this.deps.client.listDeletedSecrets().byPage({ maxPageSize: size, continuationToken: link }), toDeletedSecret),
     );
   }
@@ -109,29 +116,29 @@ export class SecretsService {
     if (hasPreconditions(preconditions)) checkPreconditions(preconditions, (await this.currentVersion(name, true)).version);
     // The first poll has sent DELETE; waiting until Key Vault has finished it means the caller can
     // read, recover or purge the deleted secret right after this answer.
-    const poller = await vaultCall(subject(name), () => this.deps.client.beginDeleteSecret(name));
-    await vaultCall(subject(name), () => settle(poller));
+    const poller = await vaultCall(this.subject(name), () => this.deps.client.beginDeleteSecret(name));
+    await vaultCall(this.subject(name), () => settle(poller));
     const deleted = poller.getOperationState().result;
     if (!deleted) throw new Error('Key Vault returned no deleted secret');
     return toDeletedSecret(deleted);
   }
 
   async getDeleted(name: string): Promise<DeletedSecretResponse> {
-    return toDeletedSecret(await vaultCall(deletedSubject(name), () => this.deps.client.getDeletedSecret(name)));
+    return toDeletedSecret(await vaultCall(this.deletedSubject(name), () => this.deps.client.getDeletedSecret(name)));
   }
 
   async recover(name: string): Promise<Omit<SecretResponse, 'value'>> {
     // Checked first: the SDK's recover poller treats an existing secret as "already recovered".
     await this.getDeleted(name);
-    const poller = await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.beginRecoverDeletedSecret(name)));
-    await vaultCall(subject(name), () => settle(poller));
+    const poller = await vaultCall(this.deletedSubject(name), () => whenSettled(() => this.deps.client.beginRecoverDeletedSecret(name)));
+    await vaultCall(this.subject(name), () => settle(poller));
     const recovered = poller.getOperationState().result;
     if (!recovered) throw new Error('Key Vault returned no recovered secret');
     return toSecretSummary(recovered);
   }
 
   async purge(name: string): Promise<void> {
-    await vaultCall(deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedSecret(name)));
+    await vaultCall(this.deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedSecret(name)));
   }
 
   /**
@@ -150,7 +157,7 @@ export class SecretsService {
       return { exists: true, version: secret.properties.version };
     } catch (error) {
       if (isNotFound(error)) return { exists: false };
-      if (!isDisabled(error)) throw vaultProblem(error, subject(name)) ?? error;
+      if (!isDisabled(error)) throw vaultProblem(error, this.subject(name)) ?? error;
     }
     if (!needVersion) return { exists: true };
     let latest: { version?: string; createdOn?: Date } | undefined;

@@ -1,5 +1,8 @@
 // Starts the local stack (Azurite + the Functions host running this app) once per test run on
-// random ports, and hands its addresses to the tests through vitest's provide/inject.
+// random ports, and hands its addresses to the tests through vitest's provide/inject. It serves
+// two vaults, as `npm start -- --vaults main,payments` does: `main` is the default vault
+// (KEYVAULT_URL, `stack.vault`), and the app also gets KEYVAULTS=main=…,payments=…, so every
+// vault route answers under /api/vaults/payments/… (`stack.vaults` holds both URLs).
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -35,6 +38,7 @@ export async function setup(project: TestProject): Promise<void> {
     dataDir,
     ports: 'random',
     inMemory: true,
+    vaults: ['main', 'payments'],
     // Whatever a developer's local.settings.json says: the tests purge what they delete.
     settings: { ALLOW_PURGE: 'true' },
     output: (chunk) => appendFileSync(hostLogFile, chunk),

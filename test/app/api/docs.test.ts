@@ -22,6 +22,11 @@ describe('OpenAPI document and docs page', () => {
       '/deleted-secrets/{name}/recover',
       '/keys/{name}',
       '/health',
+      // Every vault route also answers under /vaults/{vault}/.
+      '/vaults/{vault}/secrets/{name}',
+      '/vaults/{vault}/certificates/{name}',
+      '/vaults/{vault}/keys/{name}',
+      '/vaults/{vault}/operations/{id}',
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }

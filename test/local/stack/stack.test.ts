@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../../support/api.js';
 
 const stack = inject('stack');
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -24,6 +25,16 @@ describe('the local stack', () => {
     expect(stack.functionKey).toMatch(/^\S{20,}$/);
     expect(stack.masterKey).not.toBe(stack.functionKey);
     expect(stack.storage.connectionString).toContain(`QueueEndpoint=${stack.storage.queueUrl}`);
+  });
+
+  it('runs the tests as `npm start -- --vaults main,payments` does: both vaults from one emulator, `main` the default', async () => {
+    expect(Object.keys(stack.vaults)).toEqual(['main', 'payments']);
+    expect(stack.vaults['main']).toBe(stack.vault.url);
+    const ca = await readFile(stack.vault.caFile, 'utf8');
+    for (const url of Object.values(stack.vaults)) {
+      const info = await getJson(`${url}/_emulator/info`, ca, { 'x-emulator-admin-token': stack.vault.adminToken });
+      expect(info.vaults, url).toEqual(stack.vaults);
+    }
   });
 
   it('answers 404 for an unknown route', async () => {
@@ -104,6 +115,8 @@ describe('the local stack', () => {
         vault: { url: string; caFile: string; adminToken: string };
         vaults: Record<string, string>;
         identity: { endpoint: string; header: string };
+        apiBaseUrl: string;
+        functionKey: string;
       };
       expect(Object.keys(ready.vaults)).toEqual(['main', 'payments']);
       expect(ready.vaults['main']).toBe(ready.vault.url);
@@ -120,9 +133,15 @@ describe('the local stack', () => {
       await clients['payments']!.setSecret('stack-vaults', 'payments');
       expect((await clients['payments']!.getSecret('stack-vaults')).value).toBe('payments');
       await expect(clients['main']!.getSecret('stack-vaults')).rejects.toMatchObject({ statusCode: 404 });
+      // One emulator serves both: each vault's admin info lists both.
       for (const url of Object.values(ready.vaults)) {
-        expect(await statusOf(`${url}/_emulator/info`, ca, { 'x-emulator-admin-token': ready.vault.adminToken })).toBe(200);
+        expect((await getJson(`${url}/_emulator/info`, ca, { 'x-emulator-admin-token': ready.vault.adminToken })).vaults).toEqual(ready.vaults);
       }
+      // The app serves both: a secret set under /api/vaults/payments/ lands in that vault.
+      const api = new ApiClient(ready.apiBaseUrl, ready.functionKey);
+      expect((await api.put('/vaults/payments/secrets/stack-api', { value: 'via-api' })).status).toBe(201);
+      expect((await clients['payments']!.getSecret('stack-api')).value).toBe('via-api');
+      await expect(clients['main']!.getSecret('stack-api')).rejects.toMatchObject({ statusCode: 404 });
       await waitFor(() => output.includes('Local stack ready'), 10_000);
       expect(output).toContain('Key Vault main');
       expect(output).toContain('Key Vault payments');
@@ -151,6 +170,19 @@ describe('the local stack', () => {
 function statusOf(url: string, ca: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     https.get(url, { ca, headers }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', reject);
+  });
+}
+
+/** GET of a JSON answer over the stack's own CA; fails unless 200. */
+function getJson(url: string, ca: string, headers: Record<string, string>): Promise<any> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, headers }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`GET ${url}: ${response.statusCode} ${text}`))));
+      })
+      .on('error', reject);
   });
 }
 

@@ -56,6 +56,13 @@ describe('classifying vault failures', () => {
     expect(vaultProblem(vaultError(403, { code: 'Forbidden', message }), { kind: 'Certificate', name: 'c', deleted: true })!.message).toContain(
       'POST /api/deleted-certificates/c/recover',
     );
+    // In a vault of KEYVAULTS the routes it names are that vault's; `default` is the plain routes.
+    expect(vaultProblem(vaultError(403, { code: 'Forbidden', message }), { kind: 'Secret', name: 's', vault: 'payments', deleted: true })!.message).toContain(
+      'POST /api/vaults/payments/deleted-secrets/s/recover',
+    );
+    expect(vaultProblem(vaultError(403, { code: 'Forbidden', message }), { kind: 'Secret', name: 's', vault: 'default', deleted: true })!.message).toContain(
+      'POST /api/deleted-secrets/s/recover',
+    );
     // Not a question of purge protection: a refusal for lack of access keeps its own code.
     const rbac = vaultError(403, { code: 'Forbidden', message: 'Caller is not authorized to perform action on resource.', inner: 'ForbiddenByRbac' });
     expect(vaultProblem(rbac, secret)!.code).toBe('VaultAccessDenied');
