@@ -1,4 +1,5 @@
 import type { SecretClient } from '@azure/keyvault-secrets';
+import { DEFAULT_VAULT } from '../platform/config.js';
 import { checkPreconditions, hasPreconditions, type Preconditions } from '../platform/conditional.js';
 import type { IdempotencyStore } from '../platform/idempotency.js';
 import { readApiPage, type ApiPage } from '../platform/paging.js';
@@ -141,16 +142,17 @@ export class SecretsService {
     await vaultCall(this.deletedSubject(name), () => whenSettled(() => this.deps.client.purgeDeletedSecret(name)));
   }
 
+  /** Idempotency records are kept per vault: the default vault's keep their unscoped keys. */
+  private scopePrefix(): string {
+    const alias = this.deps.vaultAlias;
+    return alias && alias !== DEFAULT_VAULT ? `vaults/${alias}/` : '';
+  }
+
   /**
    * Whether the secret exists (a deleted one does not) and, when `needVersion`, its latest
    * version. One read in the common case; a disabled latest version cannot be read, so then the
    * version comes from the versions' properties (newest by creation time).
    */
-  private scopePrefix(): string {
-    const alias = this.deps.vaultAlias;
-    return alias && alias !== 'default' ? `vaults/${alias}/` : '';
-  }
-
   private async currentVersion(name: string, needVersion: boolean): Promise<{ exists: boolean; version?: string }> {
     try {
       const secret = await this.deps.client.getSecret(name);
