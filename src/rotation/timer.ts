@@ -13,10 +13,27 @@ import { toRunRecord } from './runRecord.js';
  * (runRecord.ts). Throws when a step failed in any vault, so the host records a failed invocation.
  */
 export async function runRotationTimer(services: Services, invocationId: string, log: (line: string) => void): Promise<void> {
-  const aliases = Object.keys(configuredVaults(services.config));
+  const aliases = vaultsToRotate(configuredVaults(services.config));
   const failures = await Promise.all(aliases.map((alias) => runForVault(services.inVault(alias), invocationId, log)));
   const failed = failures.flat();
   if (failed.length > 0) throw new Error(`Rotation run steps failed: ${failed.join(', ')}`);
+}
+
+/**
+ * One alias per vault, the first that names it (`default` comes first). An alias that names a
+ * vault again (`npm start -- --vaults main,payments` gives KEYVAULTS `main=` the default vault's
+ * URL) gets no run of its own: it would contend for the same lease, and could win it from the
+ * default vault's run, which alone sends kept events, renews certificates and keeps house.
+ */
+export function vaultsToRotate(vaults: Record<string, string>): string[] {
+  const leases = new Set<string>();
+  const aliases: string[] = [];
+  for (const [alias, url] of Object.entries(vaults)) {
+    if (leases.has(rotationLeaseName(url))) continue;
+    leases.add(rotationLeaseName(url));
+    aliases.push(alias);
+  }
+  return aliases;
 }
 
 /** One vault's run; the names of the steps that failed (prefixed with the vault's alias unless default). */
