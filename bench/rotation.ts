@@ -13,9 +13,9 @@
 // rotated secret. BENCH_SECRETS (N, default 2,000), BENCH_ROUNDS (3), BENCH_LIMIT (requests per
 // 10 s per vault; default 1,000 here, so that one vault alone is bound by the limit on a
 // developer machine: at 4,000 a run is bound by the machine first and never meets the limit).
-// The stack keeps its data in memory: Azurite's queue and the emulator's file store each write
-// to disk one request at a time, for every vault, which would make the vaults wait for each
-// other where Azure has no such bottleneck.
+// The stack keeps its data in memory: on disk, Azurite's queue and the emulator's file store each
+// write one request at a time, with a sync, for both vaults together, so that a disk slowed by
+// another process (not the vaults' limits) can set the pace; Azure has no such shared queue.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TableClient } from '@azure/data-tables';

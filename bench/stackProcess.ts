@@ -23,8 +23,8 @@ export interface BenchStack extends StackReadyFile {
 export interface BenchStackOptions {
   /** Serve several vaults by alias (`npm start -- --vaults a,b`); the first is the default vault. */
   vaults?: string[];
-  /** Azurite and the vaults keep their data in memory (`npm start -- --in-memory`): both write
-   * to disk one request at a time, with a sync each, for every vault, which Azure does not. */
+  /** Azurite and the vaults keep their data in memory (`npm start -- --in-memory`). On disk, each
+   * writes one request at a time with a sync, for all vaults together. */
   inMemory?: boolean;
 }
 
