@@ -12,17 +12,35 @@ import { stopChild } from '../local/stack/azurite.js';
 export interface BenchStack extends StackReadyFile {
   /** Options for SDK clients that authenticate as the app does, against the same vault. */
   clientOptions(): Promise<{ credential: ManagedIdentityCredential; options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } } }>;
-  /** `/_emulator/<route>`: GET without a body, PUT (POST for reset) with one. */
-  admin<T = { operations: Record<string, { calls: number; statuses: Record<string, number> }> }>(route: string, body?: unknown): Promise<T>;
+  /** `/_emulator/<route>` of the first vault, or of `vault` (an alias of `vaults`): GET without a
+   * body, PUT (POST for reset) with one. Counters and faults (the request limit too) are per vault. */
+  admin<T = { operations: Record<string, { calls: number; statuses: Record<string, number> }> }>(route: string, body?: unknown, vault?: string): Promise<T>;
   /** Everything the stack (and the host in it) printed so far. */
   output(): string;
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** Serve several vaults by alias (`npm start -- --vaults a,b`); the first is the default vault. */
+  vaults?: string[];
+  /** Azurite and the vaults keep their data in memory (`npm start -- --in-memory`). On disk, each
+   * writes one request at a time with a sync, for all vaults together. */
+  inMemory?: boolean;
+}
+
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-stack-'));
   const readyFile = path.join(dataDir, 'ready.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', '--random-ports', '--data-dir', dataDir, '--ready-file', readyFile], {
+  const args = [
+    '--random-ports',
+    '--data-dir',
+    dataDir,
+    '--ready-file',
+    readyFile,
+    ...(options.vaults ? ['--vaults', options.vaults.join(',')] : []),
+    ...(options.inMemory ? ['--in-memory'] : []),
+  ];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', ...args], {
     cwd: path.resolve(import.meta.dirname, '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,12 +69,14 @@ export async function startBenchStack(): Promise<BenchStack> {
         options: { disableChallengeResourceVerification: true, tlsOptions: { ca: await readFile(stack.vault.caFile, 'utf8') } },
       };
     },
-    async admin(route, body) {
+    async admin(route, body, vault) {
       const ca = await readFile(stack.vault.caFile, 'utf8');
       const method = body === undefined ? 'GET' : route === 'reset' ? 'POST' : 'PUT';
+      const vaultUrl = vault === undefined ? stack.vault.url : stack.vaults[vault];
+      if (!vaultUrl) throw new Error(`the stack serves no vault '${vault}'`);
       return new Promise((resolve, reject) => {
         const request = https.request(
-          `${stack.vault.adminUrl}/${route}`,
+          `${vaultUrl}/_emulator/${route}`,
           { method, ca, headers: { 'content-type': 'application/json', 'x-emulator-admin-token': stack.vault.adminToken } },
           (response) => {
             let text = '';

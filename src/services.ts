@@ -26,8 +26,8 @@ export interface Services {
   /** That vault's URL. */
   vaultUrl: string;
   /**
-   * The same services for another configured vault; VaultNotFound for an unknown alias. An alias
-   * of the default vault's URL gives the default vault's services (one vault, one identity).
+   * The same services for another configured vault; VaultNotFound for an unknown alias. A second
+   * alias of a vault gives the services of its first (`default` for KEYVAULT_URL's vault).
    */
   inVault(alias: string): Services;
   /** Every vault the app manages, once each, the default vault first. */
@@ -152,15 +152,17 @@ export function createServices(config: AppConfig): Services {
   };
 
   const byAlias = new Map<string, Services>();
-  const sameVault = (a: string, b: string) => new URL(a).href.replace(/\/+$/, '').toLowerCase() === new URL(b).href.replace(/\/+$/, '').toLowerCase();
-  const managedVaults = () =>
-    Object.keys(vaultUrls)
-      .filter((alias) => alias === DEFAULT_VAULT || !sameVault(vaultUrls[alias]!, config.KEYVAULT_URL))
-      .map(inVault);
-  const inVault = (alias: string): Services => {
-    const url = Object.hasOwn(vaultUrls, alias) ? vaultUrls[alias] : undefined;
-    if (!url) throw problems.vaultNotFound(alias);
-    if (alias !== DEFAULT_VAULT && sameVault(url, config.KEYVAULT_URL)) return inVault(DEFAULT_VAULT);
+  // Each vault goes by the first alias that names it (`default` first): another alias of the same
+  // vault gets the same services, so one vault has one set of clients, one throttle gate, one
+  // timer run, and its operations and idempotency records one key.
+  const vaultKey = (url: string) => new URL(url).href.replace(/\/+$/, '').toLowerCase();
+  const firstAlias = new Map<string, string>();
+  for (const [alias, url] of Object.entries(vaultUrls)) if (!firstAlias.has(vaultKey(url))) firstAlias.set(vaultKey(url), alias);
+  const managedVaults = () => [...firstAlias.values()].map(inVault);
+  const inVault = (requested: string): Services => {
+    const url = Object.hasOwn(vaultUrls, requested) ? vaultUrls[requested] : undefined;
+    if (!url) throw problems.vaultNotFound(requested);
+    const alias = firstAlias.get(vaultKey(url))!;
     let services = byAlias.get(alias);
     if (!services) byAlias.set(alias, (services = { ...shared, ...vaultServices(alias, url), inVault, managedVaults }));
     return services;

@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     timing: { type: 'string', default: 'realistic' },
     'purge-protection': { type: 'boolean', default: false },
+    'in-memory': { type: 'boolean', default: false },
     vaults: { type: 'string' },
   },
 });
@@ -45,6 +46,7 @@ try {
     hostPort: values.port ? Number(values.port) : undefined,
     timing: parseTimingPreset(values.timing),
     purgeProtection: values['purge-protection'],
+    inMemory: values['in-memory'],
     // Always written: the stack's own tools find the keys and the emulator's admin token there.
     readyFile: path.resolve(values['ready-file'] ?? path.join(values['data-dir'] ?? path.join(appDir, '.local'), 'ready.json')),
   });
