@@ -108,7 +108,7 @@ export function createServices(config: AppConfig): Services {
 
   /** The clients and domain services of one vault, each built on first use. */
   const vaultServices = (alias: string, url: string) => {
-    const clients = alias === DEFAULT_VAULT ? vault : createVaultClients(url, config.KEYVAULT_LOCAL, credential);
+    const clients = alias === DEFAULT_VAULT ? vault : createVaultClients(url, config.KEYVAULT_LOCAL, credential, alias);
     const vaultEvents = async (): Promise<EventPublisher> => {
       const publisher = await events();
       return alias === DEFAULT_VAULT ? publisher : { publish: (event) => publisher.publish({ ...event, vault: alias }) };
@@ -145,8 +145,15 @@ export function createServices(config: AppConfig): Services {
         };
       },
       rotation: async (log: (line: string) => void) => {
-        const { RotationEngine } = await import('./rotation/engine.js');
-        return new RotationEngine({ secrets: await clients.secrets(), events: await vaultEvents(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
+        const [{ RotationEngine }, { rotationTelemetry }] = await Promise.all([import('./rotation/engine.js'), import('./rotation/runTelemetry.js')]);
+        return new RotationEngine({
+          secrets: await clients.secrets(),
+          events: await vaultEvents(),
+          hook: await hook(),
+          concurrency: config.ROTATION_CONCURRENCY,
+          log,
+          aroundRotation: rotationTelemetry(alias),
+        });
       },
     };
   };

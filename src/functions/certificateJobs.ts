@@ -1,4 +1,6 @@
 import { app } from '@azure/functions';
+import { invocationTraceContext } from '../platform/httpHandler.js';
+import { telemetryReady } from '../platform/telemetry.js';
 import { getServices, type Services } from '../services.js';
 
 app.storageQueue('certificateJobs', {
@@ -6,8 +8,28 @@ app.storageQueue('certificateJobs', {
   connection: 'AzureWebJobsStorage',
   handler: async (message, context) => {
     // Loaded on the first job: an instance that only serves HTTP never loads the worker.
-    const { handleJobMessage } = await import('../jobs/worker.js');
-    await handleJobMessage(message, await servicesForJob(message).worker((line) => context.log(line)));
+    const [{ handleJobMessage }, { traceContextOf }, telemetry] = await Promise.all([import('../jobs/worker.js'), import('../jobs/message.js'), telemetryReady()]);
+    const job = message as { kind?: unknown; name?: unknown; operationId?: unknown; attempt?: unknown } | null;
+    // Each invocation of a job, re-queues included, continues the trace the job's message carries
+    // (that of the request or timer run that started it); the host's own trace is linked.
+    const hostTrace = invocationTraceContext(context);
+    await telemetry.inSpan(
+      `certificate job ${typeof job?.kind === 'string' ? job.kind : 'invalid'}`,
+      {
+        kind: 'consumer',
+        parent: traceContextOf(message) ?? hostTrace,
+        links: hostTrace ? [hostTrace] : [],
+        attributes: {
+          'messaging.system': 'azure_queue',
+          'messaging.operation.type': 'process',
+          'faas.invocation_id': context.invocationId,
+          'app.operation.id': typeof job?.operationId === 'string' ? job.operationId.slice(0, 36) : undefined,
+          'app.job.attempt': typeof job?.attempt === 'number' ? job.attempt : undefined,
+          'app.certificate.name': typeof job?.name === 'string' ? job.name.slice(0, 127) : undefined,
+        },
+      },
+      async () => handleJobMessage(message, await servicesForJob(message).worker((line) => context.log(line))),
+    );
   },
 });
 

@@ -1,12 +1,22 @@
 import { app } from '@azure/functions';
+import { invocationTraceContext } from '../platform/httpHandler.js';
+import { telemetryReady } from '../platform/telemetry.js';
 import { getServices } from '../services.js';
 
 app.storageQueue('certificateJobsPoison', {
   queueName: '%JOBS_QUEUE%-poison',
   connection: 'AzureWebJobsStorage',
   handler: async (message, context) => {
-    const { failPoisonedJob } = await import('../jobs/poison.js');
-    const { store, events } = await getServices().operations();
-    await failPoisonedJob(message, { operations: store, events, log: (line) => context.warn(line) });
+    const [{ failPoisonedJob }, { traceContextOf }, telemetry] = await Promise.all([import('../jobs/poison.js'), import('../jobs/message.js'), telemetryReady()]);
+    telemetry.metrics.poisonMessage();
+    const hostTrace = invocationTraceContext(context);
+    await telemetry.inSpan(
+      'certificate job poisoned',
+      { kind: 'consumer', parent: traceContextOf(message) ?? hostTrace, links: hostTrace ? [hostTrace] : [], attributes: { 'faas.invocation_id': context.invocationId } },
+      async () => {
+        const { store, events } = await getServices().operations();
+        await failPoisonedJob(message, { operations: store, events, log: (line) => context.warn(line) });
+      },
+    );
   },
 });

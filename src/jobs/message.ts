@@ -3,6 +3,7 @@ import { namesItsSubject, newCertificateShape } from '../certificates/schemas.js
 import { operationKinds } from '../operations/model.js';
 import { objectNameSchema } from '../platform/apiSchemas.js';
 import { VAULT_ALIAS } from '../platform/config.js';
+import { TRACEPARENT, TRACESTATE } from '../platform/telemetry.js';
 
 /**
  * A job on the `certificate-jobs` queue. The policy, tags and enabled state are checked with the
@@ -25,6 +26,12 @@ export const jobMessageSchema = z
       .optional(),
     /** Incremented on every re-enqueue by the worker itself (not by queue redelivery). */
     attempt: z.number().int().min(0),
+    /**
+     * W3C trace context of the request that started the job (only while tracing is on): every
+     * invocation of the job, re-queues included, continues that trace.
+     */
+    traceparent: z.string().regex(TRACEPARENT).optional(),
+    tracestate: z.string().regex(TRACESTATE).optional(),
   })
   .refine(namesItsSubject.check, namesItsSubject.options);
 
@@ -32,6 +39,12 @@ export type JobMessage = z.infer<typeof jobMessageSchema>;
 
 /** What starting an operation asks for: the job without its bookkeeping. */
 export type JobRequest = Pick<JobMessage, 'kind' | 'name' | 'vault' | 'policy' | 'tags' | 'enabled'>;
+
+/** The trace context a message carries, if it is a valid one (read before the message is validated). */
+export function traceContextOf(message: unknown): { traceparent: string; tracestate?: string } | undefined {
+  const parsed = z.object({ traceparent: z.string().regex(TRACEPARENT), tracestate: z.string().regex(TRACESTATE).optional().catch(undefined) }).safeParse(message);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /** The operation id of a message that is not a valid job, when it has one to report the failure on. */
 export const operationIdOf = (message: unknown) => z.object({ operationId: z.uuid() }).safeParse(message).data?.operationId;

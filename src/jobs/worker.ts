@@ -7,6 +7,7 @@ import type { OperationStore } from '../operations/store.js';
 import type { EventPublisher } from '../platform/events.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
 import { problems, type Problem } from '../platform/problems.js';
+import { telemetry } from '../platform/telemetry.js';
 import { classifyVaultFailure, vaultProblem } from '../platform/vaultFailures.js';
 import { jobMessageSchema, operationIdOf, type JobMessage } from './message.js';
 
@@ -110,6 +111,7 @@ export async function runCertificateJob(job: JobMessage, deps: WorkerDeps): Prom
   if (started.progress.leaseOwner !== claim.owner) {
     deps.log(`Operation ${job.operationId} is being worked on by another invocation; checking again later`);
     await deps.queue.enqueue(job, Math.ceil(claim.leaseMs / 1000));
+    telemetry().metrics.jobHandover('lease-held');
     return;
   }
 
@@ -153,6 +155,7 @@ async function settleFailure(job: JobMessage, claim: Claim, caught: unknown, dep
   if (failure.class === 'throttled' && fromVault(error, deps.certificates.vaultUrl) && released.progress.leaseOwner === undefined) {
     // Throttling is not a failure of the job: it waits out Retry-After without using up a delivery.
     await deps.queue.enqueue({ ...job, attempt: job.attempt + 1 }, Math.max(1, Math.ceil((failure.retryAfterMs ?? 0) / 1000)));
+    telemetry().metrics.jobHandover('throttled');
     return;
   }
   // Transient: let the queue redeliver (maxDequeueCount, then the poison queue).
@@ -251,7 +254,9 @@ async function pollWithinBudget(job: JobMessage, poller: AnyPoller, claim: Claim
       // Longer waits for operations that keep going (an external issuer may take days).
       const delay = deps.requeueDelaySeconds ?? Math.min(300, 10 * 2 ** Math.min(job.attempt, 5));
       await renewLease(job, claim, deps);
+      // The job keeps its trace context: the next invocation continues the same trace.
       await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, delay);
+      telemetry().metrics.jobHandover('poll-budget');
       await deps.operations.update(job.operationId, (current) =>
         holds(claim)(current) ? { ...current, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } } : undefined,
       );

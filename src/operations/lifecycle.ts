@@ -2,6 +2,7 @@ import type { JobMessage, JobRequest } from '../jobs/message.js';
 import type { EventPublisher } from '../platform/events.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
 import { problems } from '../platform/problems.js';
+import { telemetry, traceIdOf } from '../platform/telemetry.js';
 import { isTerminal, operationError, type OperationOutcome, type StoredOperation } from './model.js';
 import type { OperationStore } from './store.js';
 
@@ -28,13 +29,15 @@ export const STUCK_AFTER_MS = 30 * 60_000;
  * so it never holds the name, and is returned with that status.
  */
 export async function startOperation(deps: OperationsDeps, request: JobRequest): Promise<{ operation: StoredOperation; created: boolean }> {
-  const { operation, created } = await deps.store.create(request.kind, request.name, request.vault);
+  // While tracing is on, the job carries the trace of the request (or timer run) that started it.
+  const trace = telemetry().currentContext();
+  const { operation, created } = await deps.store.create(request.kind, request.name, request.vault, trace ? traceIdOf(trace.traceparent) : undefined);
   if (!created) {
     if (operation.kind !== request.kind) throw problems.operationInProgress(request.name, operation.kind, operation.id);
     return { operation, created };
   }
   try {
-    await deps.queue.enqueue({ v: 1, operationId: operation.id, ...request, attempt: 0 });
+    await deps.queue.enqueue({ v: 1, operationId: operation.id, ...request, attempt: 0, ...trace });
   } catch {
     deps.log(`Operation ${operation.id} (${request.kind} ${request.name}) could not be queued`);
     const failed = await finishOperation(deps, operation.id, { status: 'Failed', error: operationError(problems.queueUnavailable()) });
@@ -63,7 +66,10 @@ export async function finishOperation(
     if (outcome.status !== 'Failed') delete next.error;
     return next;
   });
-  if (changed) await publishOutcome(deps.events, operation);
+  if (changed) {
+    recordOutcome(operation);
+    await publishOutcome(deps.events, operation);
+  }
   return { operation, changed };
 }
 
@@ -102,5 +108,18 @@ async function publishOutcome(events: EventPublisher, operation: StoredOperation
     await events.publish({ type: 'CertificateRenewed', name, ...vault, version: operation.result?.version, reason: `operation ${operation.id}` });
   } else if (operation.status === 'Failed') {
     await events.publish({ type: 'OperationFailed', name, ...vault, reason: `${operation.kind} failed: ${operation.error?.code ?? 'unknown'} (operation ${operation.id})` });
+  }
+}
+
+/** Metrics of an operation that just ended: its duration, and for a renewal whether it renewed. */
+function recordOutcome(operation: StoredOperation): void {
+  const { metrics } = telemetry();
+  metrics.operationFinished(operation.kind, operation.status, Date.now() - Date.parse(operation.createdAt), operation.target.vault);
+  if (operation.kind === 'certificate.renew') {
+    metrics.certificateRenewal(
+      operation.target.vault,
+      operation.status === 'Succeeded' ? 'renewed' : 'failed',
+      operation.status === 'Succeeded' ? undefined : (operation.error?.code ?? operation.status),
+    );
   }
 }

@@ -16,11 +16,11 @@ export class InMemoryOperationStore implements OperationStore {
     return operation && structuredClone(operation);
   }
 
-  async create(kind: OperationKind, name: string, vault = DEFAULT_VAULT): Promise<{ operation: StoredOperation; created: boolean }> {
+  async create(kind: OperationKind, name: string, vault = DEFAULT_VAULT, traceId?: string): Promise<{ operation: StoredOperation; created: boolean }> {
     const key = certificateKey({ name, vault });
     const holder = this.operations.get(this.active.get(key) ?? '');
     if (holder && !isTerminal(holder.status)) return { operation: structuredClone(holder), created: false };
-    const operation = newOperation(randomUUID(), kind, name, this.now(), vault);
+    const operation = newOperation(randomUUID(), kind, name, this.now(), vault, traceId);
     this.operations.set(operation.id, operation);
     this.active.set(key, operation.id);
     return { operation: structuredClone(operation), created: true };

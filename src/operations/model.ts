@@ -19,6 +19,14 @@ export const operationSchema = z
     attempts: z.number().int(),
     error: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: 'Why it failed (or the last retried error while running).' }),
     result: z.object({ id: z.string(), version: z.string().optional() }).optional(),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional()
+      .meta({
+        description:
+          'The W3C trace id of the request that started the operation and of its job (set only while the app sends traces): find it in Application Insights or your tracing backend.',
+      }),
   })
   .meta({ id: 'Operation' });
 

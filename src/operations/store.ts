@@ -12,7 +12,8 @@ export interface OperationStore {
    * Records a new `NotStarted` operation that holds `name`, unless an unfinished operation
    * already holds it: then that one is returned (`created: false`).
    */
-  create(kind: OperationKind, name: string, vault?: string): Promise<{ operation: StoredOperation; created: boolean }>;
+  /** `traceId`: the trace of the request that starts it, while tracing is on. */
+  create(kind: OperationKind, name: string, vault?: string, traceId?: string): Promise<{ operation: StoredOperation; created: boolean }>;
   /** Applies `change` to the current state and saves it; `change` returns undefined to leave it as it is. */
   update(id: string, change: (current: StoredOperation) => StoredOperation | undefined): Promise<StoredOperation>;
   /** Operations still `NotStarted` that were created before `time`. */
@@ -25,9 +26,19 @@ export interface OperationStore {
 export type RenewalTarget = Pick<Operation['target'], 'name' | 'vault'>;
 
 /** A new operation record: NotStarted, no attempts yet. */
-export function newOperation(id: string, kind: OperationKind, name: string, now: Date, vault = DEFAULT_VAULT): StoredOperation {
+export function newOperation(id: string, kind: OperationKind, name: string, now: Date, vault = DEFAULT_VAULT, traceId?: string): StoredOperation {
   const timestamp = now.toISOString();
-  return { id, kind, target: { type: 'certificate', name, vault }, status: 'NotStarted', createdAt: timestamp, updatedAt: timestamp, attempts: 0, progress: {} };
+  return {
+    id,
+    kind,
+    target: { type: 'certificate', name, vault },
+    status: 'NotStarted',
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    attempts: 0,
+    ...(traceId ? { traceId } : {}),
+    progress: {},
+  };
 }
 
 /** The key of the certificate a target names: its name, case-insensitive, within its vault. */

@@ -22,6 +22,7 @@ interface OperationEntity {
   errorMessage?: string;
   resultId?: string;
   resultVersion?: string;
+  traceId?: string;
   submittedAt?: string;
   leaseOwner?: string;
   leaseUntil?: string;
@@ -44,6 +45,7 @@ function toOperation(entity: OperationEntity): StoredOperation {
     attempts: entity.attempts,
     ...(entity.errorCode ? { error: { code: entity.errorCode, message: entity.errorMessage ?? '' } } : {}),
     ...(entity.resultId ? { result: { id: entity.resultId, ...(entity.resultVersion ? { version: entity.resultVersion } : {}) } } : {}),
+    ...(entity.traceId ? { traceId: entity.traceId } : {}),
     progress: { submittedAt: entity.submittedAt, leaseOwner: entity.leaseOwner, leaseUntil: entity.leaseUntil },
   };
 }
@@ -63,6 +65,7 @@ function toEntity(operation: StoredOperation): OperationEntity {
     errorMessage: operation.error?.message,
     resultId: operation.result?.id,
     resultVersion: operation.result?.version,
+    traceId: operation.traceId,
     submittedAt: operation.progress.submittedAt,
     leaseOwner: operation.progress.leaseOwner,
     leaseUntil: operation.progress.leaseUntil,
@@ -94,9 +97,9 @@ export class TableOperationStore implements OperationStore {
     }
   }
 
-  async create(kind: OperationKind, name: string, vault = DEFAULT_VAULT): Promise<{ operation: StoredOperation; created: boolean }> {
+  async create(kind: OperationKind, name: string, vault = DEFAULT_VAULT, traceId?: string): Promise<{ operation: StoredOperation; created: boolean }> {
     await this.ensureTable();
-    const operation = newOperation(randomUUID(), kind, name, this.now(), vault);
+    const operation = newOperation(randomUUID(), kind, name, this.now(), vault, traceId);
     const indexKey = { partitionKey: ACTIVE, rowKey: certificateKey(operation.target) };
     // The operation is written before the index row that points at it, so that whoever finds the
     // index finds the operation too (and never takes over a name whose operation is being written).

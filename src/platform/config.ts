@@ -91,6 +91,17 @@ export const configSchema = z
       .optional(),
     /** Set by App Service when App Service Authentication is on. */
     WEBSITE_AUTH_ENABLED: booleanSetting,
+    /** Telemetry to Azure Monitor (Application Insights) with the OpenTelemetry distro; set by infra/. */
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z
+      .string()
+      .regex(/InstrumentationKey=/i, 'must be an Application Insights connection string')
+      .optional(),
+    /** `Authorization=AAD` (and `ClientId=<guid>` for a user-assigned identity): Entra authentication for telemetry, as infra/ sets it. */
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().optional(),
+    /** Telemetry to any OTLP/HTTP endpoint (traces and metrics), when Application Insights is not configured. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+    /** How often metrics are exported (milliseconds; default 60000). */
+    OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(100).optional(),
     /** Set by the local stack only: the vault is the local emulator served under a name without a domain. */
     KEYVAULT_LOCAL: booleanSetting,
   })

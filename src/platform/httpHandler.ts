@@ -3,6 +3,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } fr
 import { ConfigError } from './config.js';
 import { errorResponse } from './httpErrors.js';
 import { Problem, problems } from './problems.js';
+import { telemetryReady, TRACEPARENT, TRACESTATE, type TraceContext } from './telemetry.js';
 
 export type ApiHandler = (request: HttpRequest, context: InvocationContext, requestId: string) => Promise<HttpResponseInit>;
 
@@ -13,7 +14,47 @@ export type ApiHandler = (request: HttpRequest, context: InvocationContext, requ
  * message, which could quote a value.
  */
 export function apiHandler(handler: ApiHandler): HttpHandler {
+  const handle = handleRequest(handler);
   return async (request, context) => {
+    const telemetry = await telemetryReady();
+    if (!telemetry.enabled) return handle(request, context);
+    // The request's span: a child of the caller's trace (the Functions host's, which honours an
+    // incoming traceparent in Azure, or else the request's own traceparent header).
+    return telemetry.inSpan(
+      `${request.method} ${context.functionName}`,
+      {
+        kind: 'server',
+        parent: invocationTraceContext(context) ?? headerTraceContext(request),
+        // The path only: the query may hold the function key (`code`).
+        attributes: { 'http.request.method': request.method, 'url.path': new URL(request.url).pathname, 'faas.invocation_id': context.invocationId },
+      },
+      async (span) => {
+        const response = await handle(request, context);
+        const status = response.status ?? 200;
+        span.setAttributes({ 'http.response.status_code': status });
+        if (status >= 500) span.fail(String(status));
+        return response;
+      },
+    );
+  };
+}
+
+/** The trace context the Functions host gives the invocation (Azure), if valid. */
+export function invocationTraceContext(context: InvocationContext): TraceContext | undefined {
+  return validTraceContext(context.traceContext?.traceParent ?? undefined, context.traceContext?.traceState ?? undefined);
+}
+
+function headerTraceContext(request: HttpRequest): TraceContext | undefined {
+  return validTraceContext(request.headers.get('traceparent') ?? undefined, request.headers.get('tracestate') ?? undefined);
+}
+
+function validTraceContext(traceparent: string | undefined, tracestate: string | undefined): TraceContext | undefined {
+  if (!traceparent || !TRACEPARENT.test(traceparent)) return undefined;
+  return { traceparent, ...(tracestate && TRACESTATE.test(tracestate) ? { tracestate } : {}) };
+}
+
+function handleRequest(handler: ApiHandler): HttpHandler {
+  return async (request, context): Promise<HttpResponseInit> => {
     const requestId = randomUUID();
     try {
       const response = await handler(request, context, requestId);

@@ -5,6 +5,7 @@ import type { TokenCredential } from '@azure/identity';
 import { lazy } from './once.js';
 import { nextLinkCapturePolicy } from './paging.js';
 import { throttleGatePolicy } from './throttleGate.js';
+import { vaultMetricsPolicy } from './vaultMetrics.js';
 
 /** The SDK clients for one vault, each built (and its package loaded) on first use. */
 export interface VaultClients {
@@ -13,8 +14,8 @@ export interface VaultClients {
   keys(): Promise<KeyClient>;
 }
 
-/** `local`: KEYVAULT_LOCAL (see below). */
-export function createVaultClients(vaultUrl: string, local: boolean, credential: () => Promise<TokenCredential>): VaultClients {
+/** `local`: KEYVAULT_LOCAL (see below); `alias`: the vault's alias, for metrics. */
+export function createVaultClients(vaultUrl: string, local: boolean, credential: () => Promise<TokenCredential>, alias = 'default'): VaultClients {
   // The SDK checks that the vault's host ends with the challenge's resource domain
   // (".vault.azure.net"). Only the local stack, which says so with KEYVAULT_LOCAL, may serve the
   // vault under a name where that cannot hold (e.g. https://localhost:8443).
@@ -25,6 +26,7 @@ export function createVaultClients(vaultUrl: string, local: boolean, credential:
     additionalPolicies: [
       { policy: nextLinkCapturePolicy, position: 'perCall' as const },
       { policy: gate, position: 'perRetry' as const },
+      { policy: vaultMetricsPolicy(alias), position: 'perRetry' as const },
     ],
   };
   return {

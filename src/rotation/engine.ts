@@ -22,6 +22,8 @@ export interface RotationDeps {
   callTimeoutMs?: number;
   /** Longest random wait before each rotation of a run, spreading the writes (default 50 ms). */
   jitterMs?: number;
+  /** Instrumentation hook (telemetry): runs each secret's rotation, e.g. in a span of its own. */
+  aroundRotation?: (item: PlannedRotation, rotate: () => Promise<RotationOutcome>) => Promise<RotationOutcome>;
 }
 
 export interface PlannedRotation {
@@ -143,7 +145,7 @@ export class RotationEngine {
       while (next < due.length && !run.stopped) {
         const item = due[next++]!;
         await abortableDelay(Math.random() * (this.deps.jitterMs ?? 50), lease?.signal).catch(() => undefined);
-        outcomes.push(await this.rotateInRun(item, run));
+        outcomes.push(await this.instrumented(item, () => this.rotateInRun(item, run)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, due.length) }, worker));
@@ -162,7 +164,12 @@ export class RotationEngine {
 
   /** One secret's rotation outside a run (no lease). */
   async rotate(item: PlannedRotation): Promise<RotationOutcome> {
-    return this.rotateInRun(item, { stopped: false });
+    return this.instrumented(item, () => this.rotateInRun(item, { stopped: false }));
+  }
+
+  /** Instrumentation hook: one secret's rotation through `aroundRotation` when there is one. */
+  private instrumented(item: PlannedRotation, rotate: () => Promise<RotationOutcome>): Promise<RotationOutcome> {
+    return this.deps.aroundRotation ? this.deps.aroundRotation(item, rotate) : rotate();
   }
 
   /** Still throttled after the SDK's own retries, it waits and tries again. */

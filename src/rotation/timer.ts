@@ -1,10 +1,12 @@
 import { sweepStuckOperations } from '../operations/lifecycle.js';
 import { InventoryBuilder } from '../inventory/builder.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
+import { telemetry } from '../platform/telemetry.js';
 import type { Services } from '../services.js';
 import { renewDueCertificates } from './renewal.js';
 import { describeRun, rotationLeaseName, runScheduledRotation } from './run.js';
 import { toRunRecord } from './runRecord.js';
+import { expiringCounts } from './runTelemetry.js';
 
 /**
  * One timer run, for every vault the app manages at once (each under its own lease, with its own
@@ -16,7 +18,15 @@ import { toRunRecord } from './runRecord.js';
  * failed invocation.
  */
 export async function runRotationTimer(services: Services, invocationId: string, log: (line: string) => void): Promise<void> {
-  const failures = await Promise.all(services.managedVaults().map((vault) => runForVault(vault, invocationId, log)));
+  const failures = await Promise.all(
+    services.managedVaults().map((vault) =>
+      telemetry().inSpan('rotation run vault', { attributes: { 'app.vault': vault.vaultAlias } }, async (span) => {
+        const failed = await runForVault(vault, invocationId, log);
+        if (failed.length > 0) span.fail('step-failed');
+        return failed;
+      }),
+    ),
+  );
   const failed = failures.flat();
   if (failed.length > 0) throw new Error(`Rotation run steps failed: ${failed.join(', ')}`);
 }
@@ -47,7 +57,8 @@ async function runForVault(services: Services, invocationId: string, log: (line:
         certificates: await services.vault.certificates(),
         operations: operations.store,
         vault: alias,
-        renew: (name) => services.certificates.beginRenewal(name),
+        renew: (name) =>
+          telemetry().inSpan('renew certificate', { attributes: { 'app.vault': alias, 'app.certificate.name': name } }, () => services.certificates.beginRenewal(name)),
         events: vaultEvents,
         lease,
         observe: inventory.certificate,
@@ -67,7 +78,9 @@ async function runForVault(services: Services, invocationId: string, log: (line:
     inventory.rotations(result.secrets?.outcomes ?? [], new Date());
     const complete = !failed.includes('secrets') && !failed.includes('certificates');
     try {
-      await inventoryStore.write(inventory.build('rotation-run', complete));
+      const snapshot = inventory.build('rotation-run', complete);
+      telemetry().metrics.expiring(alias, expiringCounts(snapshot.items, new Date()));
+      await inventoryStore.write(snapshot);
     } catch (error) {
       failed.push('inventory');
       vaultLog(`Rotation run: inventory failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`);

@@ -1,0 +1,182 @@
+// OpenTelemetry for real: imported by telemetry.ts only when a target is configured, so that an
+// app without telemetry never loads any of this.
+import { context, metrics, propagation, SpanKind as OtelSpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import type { ActiveSpan, AppMetrics, Attributes, SpanKind, SpanOptions, Telemetry, TelemetryTarget, TraceContext } from './telemetry.js';
+import { createAppMetrics } from './telemetryMetrics.js';
+
+const SERVICE = 'keyvault-functions';
+const kinds: Record<SpanKind, OtelSpanKind> = {
+  server: OtelSpanKind.SERVER,
+  client: OtelSpanKind.CLIENT,
+  producer: OtelSpanKind.PRODUCER,
+  consumer: OtelSpanKind.CONSUMER,
+  internal: OtelSpanKind.INTERNAL,
+};
+
+/** Starts the SDK for `target` and returns the app's telemetry over it. */
+export async function startSdk(target: TelemetryTarget, env: Record<string, string | undefined>): Promise<Telemetry> {
+  const shutdown = target.kind === 'azure-monitor' ? await startAzureMonitor(target, env) : await startOtlp(target, env);
+  await instrumentAzureSdk();
+  return openTelemetry(shutdown);
+}
+
+interface Lifecycle {
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** The Azure Monitor distro, authenticating with Entra ID as infra configures it (local auth is off). */
+async function startAzureMonitor(target: Extract<TelemetryTarget, { kind: 'azure-monitor' }>, env: Record<string, string | undefined>): Promise<Lifecycle> {
+  const [{ useAzureMonitor, shutdownAzureMonitor, _getSdkInstance }, { resourceFromAttributes }, credential] = await Promise.all([
+    import('@azure/monitor-opentelemetry'),
+    import('@opentelemetry/resources'),
+    monitorCredential(target.authentication, env),
+  ]);
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString: target.connectionString, ...(credential ? { credential } : {}) },
+    resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || SERVICE }),
+    // The Azure SDK's spans come from instrumentAzureSdk (the distro's require hook never sees the
+    // app's ES module imports, nor a bundle); the SDK's own HTTP spans make outgoing HTTP spans redundant.
+    instrumentationOptions: { azureSdk: { enabled: false }, http: { enabled: false } },
+    enableLiveMetrics: false,
+  });
+  // The Functions instrumentation: the host's trace context for each invocation, and the logs sent
+  // from the worker (the host then stops sending them itself).
+  const [{ AzureFunctionsInstrumentationESM }, azureFunctions] = await Promise.all([import('@azure/functions-opentelemetry-instrumentation'), import('@azure/functions')]);
+  new AzureFunctionsInstrumentationESM().registerAzFunc(azureFunctions);
+  return {
+    flush: async () => {
+      const sdk = _getSdkInstance() as unknown as { _tracerProvider?: { forceFlush(): Promise<void> }; _meterProvider?: { forceFlush(): Promise<void> } } | undefined;
+      await Promise.allSettled([sdk?._tracerProvider?.forceFlush(), sdk?._meterProvider?.forceFlush()]);
+    },
+    shutdown: () => shutdownAzureMonitor(),
+  };
+}
+
+/**
+ * `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` (`Authorization=AAD;ClientId=<guid>`, as the Functions
+ * host reads it): Entra authentication with that user-assigned identity, or the system-assigned one.
+ */
+async function monitorCredential(authentication: string | undefined, env: Record<string, string | undefined>) {
+  const fields = new Map(
+    (authentication ?? '')
+      .split(';')
+      .map((part) => part.split('=').map((piece) => piece.trim()))
+      .filter((pair): pair is [string, string] => pair.length === 2)
+      .map(([key, value]) => [key.toLowerCase(), value]),
+  );
+  if (fields.get('authorization')?.toUpperCase() !== 'AAD') return undefined;
+  const { DefaultAzureCredential, ManagedIdentityCredential } = await import('@azure/identity');
+  if (env.AZURE_CREDENTIAL === 'developer') return new DefaultAzureCredential();
+  const clientId = fields.get('clientid');
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+}
+
+/**
+ * Any OTLP/HTTP endpoint: the Node tracer provider (async-local context, W3C propagation) and a
+ * meter provider, each with the OTLP/HTTP exporter (JSON), which reads OTEL_EXPORTER_OTLP_* itself.
+ * The providers rather than the all-in-one NodeSDK: it loads every exporter and instrumentation
+ * package it might use, about three times the start-up cost.
+ */
+async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env: Record<string, string | undefined>): Promise<Lifecycle> {
+  const [
+    { NodeTracerProvider, BatchSpanProcessor },
+    { MeterProvider, PeriodicExportingMetricReader },
+    { OTLPTraceExporter },
+    { OTLPMetricExporter },
+    { resourceFromAttributes },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/exporter-metrics-otlp-http'),
+    import('@opentelemetry/resources'),
+  ]);
+  const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || SERVICE });
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  tracerProvider.register();
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: target.metricIntervalMs,
+        exportTimeoutMillis: Math.min(30_000, target.metricIntervalMs),
+      }),
+    ],
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+  return {
+    flush: async () => {
+      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+    },
+    shutdown: async () => {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
+/**
+ * Every Azure SDK client call (Key Vault, Storage) becomes a span, with its HTTP request as a child
+ * that sends `traceparent`: the official Azure SDK instrumenter installed in `@azure/core-tracing`
+ * directly, which works for ES modules and bundles alike (its require hook sees neither).
+ */
+async function instrumentAzureSdk(): Promise<void> {
+  const [{ createAzureSdkInstrumentation }, coreTracing] = await Promise.all([import('@azure/opentelemetry-instrumentation-azure-sdk'), import('@azure/core-tracing')]);
+  const instrumentation = createAzureSdkInstrumentation({ enabled: false });
+  // getModuleDefinitions is public on InstrumentationBase, which the returned Instrumentation is.
+  const definitions = [(instrumentation as unknown as { getModuleDefinitions(): unknown }).getModuleDefinitions()].flat() as { patch?: (exports: unknown) => unknown }[];
+  for (const definition of definitions) definition.patch?.(coreTracing);
+}
+
+const toAttributes = (attributes: Attributes | undefined) =>
+  Object.fromEntries(Object.entries(attributes ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined));
+
+function contextOf(parent: TraceContext): Context {
+  return propagation.extract(context.active(), { traceparent: parent.traceparent, ...(parent.tracestate ? { tracestate: parent.tracestate } : {}) });
+}
+
+function openTelemetry(lifecycle: Lifecycle): Telemetry {
+  const tracer = trace.getTracer(SERVICE);
+  const appMetrics: AppMetrics = createAppMetrics(metrics.getMeter(SERVICE));
+  return {
+    enabled: true,
+    async inSpan(name, options: SpanOptions, work) {
+      const parentContext = options.parent === null ? trace.deleteSpan(context.active()) : options.parent ? contextOf(options.parent) : context.active();
+      const links: Link[] = (options.links ?? []).flatMap((link) => {
+        const spanContext = trace.getSpanContext(contextOf(link));
+        return spanContext ? [{ context: spanContext }] : [];
+      });
+      const span = tracer.startSpan(name, { kind: kinds[options.kind ?? 'internal'], attributes: toAttributes(options.attributes), links }, parentContext);
+      const handle = activeSpan(span);
+      try {
+        return await context.with(trace.setSpan(parentContext, span), () => work(handle));
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setAttribute('error.type', error instanceof Error ? error.name : typeof error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+    currentContext() {
+      const carrier: Record<string, string> = {};
+      propagation.inject(context.active(), carrier);
+      return carrier.traceparent ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) } : undefined;
+    },
+    metrics: appMetrics,
+    flush: () => lifecycle.flush(),
+    shutdown: () => lifecycle.shutdown(),
+  };
+}
+
+function activeSpan(span: Span): ActiveSpan {
+  return {
+    traceId: span.spanContext().traceId,
+    setAttributes: (attributes) => span.setAttributes(toAttributes(attributes)),
+    fail: (reason) => {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.setAttribute('error.type', reason);
+    },
+  };
+}

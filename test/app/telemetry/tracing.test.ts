@@ -1,0 +1,102 @@
+// One trace per piece of work, seen from outside: the app (an isolated copy on the local host)
+// sends OTLP/HTTP to a receiver the test runs. A certificate created with PUT is one trace from
+// the request (whose traceparent the app honours) through every invocation of its job, re-queues
+// included, to the Key Vault and Storage calls; a timer run is one trace with a span per secret.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '../../support/api.js';
+import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { OtlpReceiver, type ReceivedSpan } from '../../support/otlpReceiver.js';
+import { waitForOperation } from '../../support/operations.js';
+import { RotationTimer, until } from '../../support/rotation.js';
+
+let receiver: OtlpReceiver;
+let app: IsolatedApp;
+
+beforeAll(async () => {
+  receiver = await OtlpReceiver.start();
+  // A 2 s polling budget against a 6 s creation: the job is handed over to re-queued messages.
+  app = await startIsolatedApp({ settings: { ...receiver.settings(), JOB_POLL_BUDGET_SECONDS: '2' }, emulator: { certificateCreateMs: 6_000 } });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await receiver?.stop();
+});
+
+const SERVER = 2;
+const CLIENT = 3;
+const CONSUMER = 5;
+
+/** The chain of parents of `span` within its trace, up to its root. */
+function ancestors(span: ReceivedSpan, trace: ReceivedSpan[]): ReceivedSpan[] {
+  const chain: ReceivedSpan[] = [];
+  for (let parent = trace.find((s) => s.spanId === span.parentSpanId); parent; parent = trace.find((s) => s.spanId === parent!.parentSpanId)) chain.push(parent);
+  return chain;
+}
+
+describe('tracing', () => {
+  it('follows PUT /api/certificates/{name} through the queue, across re-queues, to Key Vault in one trace', { timeout: 120_000 }, async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const name = uniqueName('traced');
+    const response = await app.api.put(`/certificates/${name}`, undefined, { headers: { traceparent: `00-${traceId}-${callerSpan}-01` } });
+    expect(response.status, response.text).toBe(202);
+    const operation = await waitForOperation(app.api, response.headers.get('operation-location')!, 100_000);
+    expect(operation.status).toBe('Succeeded');
+    expect(operation.attempts).toBeGreaterThanOrEqual(2);
+    // The operation resource names its trace.
+    expect(operation.traceId).toBe(traceId);
+
+    const jobSpans = await until(() => {
+      const spans = receiver.trace(traceId).filter((span) => span.name === 'certificate job certificate.create');
+      return spans.length >= operation.attempts ? spans : undefined;
+    }, 'the worker invocations to be exported');
+    const trace = receiver.trace(traceId);
+    // The request's span is the caller's child.
+    const server = trace.find((span) => span.kind === SERVER);
+    expect(server, JSON.stringify(trace.map((s) => s.name))).toBeDefined();
+    expect(server!.parentSpanId).toBe(callerSpan);
+    expect(server!.attributes['http.response.status_code']).toBe(202);
+    // Every invocation of the job (the first and the re-queued ones) is a consumer span of the same trace.
+    for (const job of jobSpans) expect(job.kind).toBe(CONSUMER);
+    expect(new Set(jobSpans.map((span) => span.attributes['app.job.attempt']))).toContain(1);
+    // Key Vault's calls are spans of the Azure SDK (its HTTP requests are client spans), children of
+    // a worker invocation; the create is asked for once, and polled by later invocations.
+    const vaultCalls = trace.filter(
+      (span) => span.kind === CLIENT && String(span.attributes['url.full'] ?? span.attributes['http.url'] ?? '').startsWith(app.emulator.vaultUrl),
+    );
+    expect(vaultCalls.length, JSON.stringify(trace.map((s) => [s.name, s.kind, s.attributes]))).toBeGreaterThanOrEqual(2);
+    const underJobs = vaultCalls.filter((span) => ancestors(span, trace).some((parent) => jobSpans.includes(parent)));
+    expect(underJobs.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(underJobs.map((span) => ancestors(span, trace).find((parent) => jobSpans.includes(parent))!.spanId)).size).toBeGreaterThanOrEqual(2);
+    // Storage calls (the operation record, the job message) are in the trace too.
+    expect(
+      trace.some((span) => span.kind === CLIENT && /127\.0\.0\.1:\d+\/devstoreaccount1/.test(String(span.attributes['url.full'] ?? span.attributes['http.url'] ?? ''))),
+    ).toBe(true);
+  });
+
+  it('makes a timer run one trace with a span per rotated secret', { timeout: 120_000 }, async () => {
+    const rotatedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const names = [uniqueName('traced-rot'), uniqueName('traced-rot'), uniqueName('traced-rot')];
+    for (const name of names) await app.api.put(`/secrets/${name}`, { value: 'v0', tags: { 'rotation-interval': 'P1D', 'rotated-at': rotatedAt } });
+    const run = await new RotationTimer(app).run('a traced rotation run');
+    expect(run).toMatchObject({ ran: true, rotated: 3, failed: 0 });
+
+    const root = await until(() => receiver.spans.find((span) => span.name === 'rotation run'), 'the run span');
+    const perSecret = await until(() => {
+      const spans = receiver.trace(root.traceId).filter((span) => span.name === 'rotate secret');
+      return spans.length >= names.length ? spans : undefined;
+    }, 'the secret spans');
+    const trace = receiver.trace(root.traceId);
+    expect(root.parentSpanId).toBeUndefined();
+    expect(perSecret.map((span) => span.attributes['app.secret.name']).sort()).toEqual([...names].sort());
+    for (const span of perSecret) {
+      expect(span.attributes['app.rotation.outcome']).toBe('rotated');
+      expect(ancestors(span, trace)).toContain(root);
+      // Each secret's Key Vault calls (read, write) are its children.
+      const calls = trace.filter((call) => call.kind === CLIENT && ancestors(call, trace).includes(span));
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
