@@ -20,7 +20,7 @@ export async function startSdk(target: TelemetryTarget, env: Record<string, stri
   return openTelemetry(shutdown);
 }
 
-interface Lifecycle {
+export interface Lifecycle {
   flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -136,7 +136,8 @@ function contextOf(parent: TraceContext): Context {
   return propagation.extract(context.active(), { traceparent: parent.traceparent, ...(parent.tracestate ? { tracestate: parent.tracestate } : {}) });
 }
 
-function openTelemetry(lifecycle: Lifecycle): Telemetry {
+/** The app's telemetry over the registered global providers (exported for tests with an in-memory exporter). */
+export function openTelemetry(lifecycle: Lifecycle): Telemetry {
   const tracer = trace.getTracer(SERVICE);
   const appMetrics: AppMetrics = createAppMetrics(metrics.getMeter(SERVICE));
   return {

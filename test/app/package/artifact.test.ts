@@ -120,6 +120,15 @@ describe("the bundle's module graph", () => {
     expect([...packagesIn(loadedWith(index))].sort()).toEqual(['@azure/functions', '@azure/functions-extensions-base']);
   });
 
+  it('loads no OpenTelemetry package at start-up, nor with any feature until telemetry is configured', () => {
+    const otel = (inputs: string[]) => inputs.filter((input) => /node_modules\/(@opentelemetry\/|@azure\/monitor-opentelemetry|@azure\/opentelemetry-|@azure\/functions-opentelemetry)/.test(input));
+    const index = Object.keys(meta().outputs).find((output) => output.endsWith('/index.js'))!;
+    expect(otel(loadedWith(index))).toEqual([]);
+    // Only the SDK module (imported when a telemetry setting is present) brings them in.
+    for (const feature of ['src/secrets/service.ts', 'src/jobs/worker.ts', 'src/rotation/timer.ts']) expect(otel(loadedWith(chunkOf(feature))), feature).toEqual([]);
+    expect(otel(loadedWith(chunkOf('src/platform/telemetrySdk.ts'))).length).toBeGreaterThan(0);
+  });
+
   it('loads only the secrets client, identity and the pipeline for the secrets feature', () => {
     const secretsFeature = ['src/secrets/service.ts', '@azure/keyvault-secrets/dist/esm/index.js', '@azure/identity/dist/esm/index.js'].flatMap((entry) =>
       loadedWith(chunkOf(entry)),
