@@ -6,8 +6,12 @@
 //       reads one secret;
 //   (d) baseline: process start → first 200 of a hello-world app on the same host.
 // Goals: (a) ≤ 0.3 × (c), (b) ≤ (c) + (d), RSS after load ≤ 60 MB. The unbundled dev build
-// (`dist/`, every SDK package from node_modules) is loaded as in (a) for comparison.
+// (`dist/`, every SDK package from node_modules) is loaded as in (a) for comparison. (a) and (b) are
+// also measured with telemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set, to a sink in this process that
+// accepts everything): what sending traces and metrics adds to a cold start.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -32,6 +36,14 @@ const emulator = await startEmulator({
   dataDir: path.join(work, 'vault'),
   roleAssignments: [...DEFAULT_ROLE_ASSIGNMENTS, { principal: 'system', role: 'Key Vault Reader' }],
 });
+
+// An OTLP/HTTP endpoint that accepts and drops everything.
+const sink = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const telemetryEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` };
 
 /** Runs `args` with node in a fresh process; resolves with its stdout once it exits 0. */
 function runNode(args: string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string }> {
@@ -104,6 +116,9 @@ try {
     b: [] as number[],
     c: [] as number[],
     d: [] as number[],
+    aTelemetry: [] as number[],
+    bTelemetry: [] as number[],
+    rssTelemetry: [] as number[],
     dev: [] as number[],
     rss: [] as number[],
     devRss: [] as number[],
@@ -121,6 +136,10 @@ try {
     samples.b.push(await timeFirstAnswer(packaged.appDir, `secrets/${secretName}`, appEnv));
     samples.c.push((await runNode(readSecret, emulator.env)).ms);
     samples.d.push(await timeFirstAnswer(helloAppDir, 'hello', {}));
+    const withTelemetry = JSON.parse((await runNode([probe, packaged.appDir], telemetryEnv)).stdout) as { loadMs: number; rssBytes: number };
+    samples.aTelemetry.push(withTelemetry.loadMs);
+    samples.rssTelemetry.push(withTelemetry.rssBytes);
+    samples.bTelemetry.push(await timeFirstAnswer(packaged.appDir, `secrets/${secretName}`, { ...appEnv, ...telemetryEnv }));
   }
 
   const median = (values: number[]) => quantile(values, 0.5);
@@ -136,11 +155,18 @@ try {
   console.log(`  (b) start → first GET /api/secrets/{name}      ${msText(b)}`);
   console.log(`  (c) baseline: identity + secrets SDK, one read ${msText(c)}`);
   console.log(`  (d) baseline: start → hello world on the host  ${msText(d)}`);
+  const [aTelemetry, bTelemetry] = [median(samples.aTelemetry), median(samples.bTelemetry)];
+  console.log(`  with telemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set):`);
+  console.log(
+    `  (a) artifact load → all functions registered   ${msText(aTelemetry)}   RSS after load ${megabytes(samples.rssTelemetry).toFixed(1)} MB   (+${(aTelemetry - a).toFixed(0)} ms)`,
+  );
+  console.log(`  (b) start → first GET /api/secrets/{name}      ${msText(bTelemetry)}   (+${(bTelemetry - b).toFixed(0)} ms)`);
   console.log(`  (a)/(c) ${ratio(a, c)}  goal ≤ 0.30×: ${verdict(a <= 0.3 * c)}`);
   console.log(`  (b)/((c)+(d)) ${ratio(b, c + d)}  goal ≤ 1.00×: ${verdict(b <= c + d)}`);
   console.log(`  RSS after load ${rssMb.toFixed(1)} MB  goal ≤ 60 MB: ${verdict(rssMb <= 60)}`);
 } finally {
   await emulator.stop();
   await azurite.stop();
+  await new Promise((resolve) => sink.close(resolve));
   await rm(work, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { invocationTraceContext } from '../platform/httpHandler.js';
+import { withLogProperties } from '../platform/logScope.js';
 import { telemetryReady } from '../platform/telemetry.js';
 import { getServices, type Services } from '../services.js';
 
@@ -9,7 +10,8 @@ app.storageQueue('certificateJobs', {
   handler: async (message, context) => {
     // Loaded on the first job: an instance that only serves HTTP never loads the worker.
     const [{ handleJobMessage }, { traceContextOf }, telemetry] = await Promise.all([import('../jobs/worker.js'), import('../jobs/message.js'), telemetryReady()]);
-    const job = message as { kind?: unknown; name?: unknown; operationId?: unknown; attempt?: unknown } | null;
+    const job = message as { kind?: unknown; name?: unknown; operationId?: unknown; attempt?: unknown; vault?: unknown } | null;
+    const operationId = typeof job?.operationId === 'string' ? job.operationId.slice(0, 36) : undefined;
     // Each invocation of a job, re-queues included, continues the trace the job's message carries
     // (that of the request or timer run that started it); the host's own trace is linked.
     const hostTrace = invocationTraceContext(context);
@@ -23,12 +25,18 @@ app.storageQueue('certificateJobs', {
           'messaging.system': 'azure_queue',
           'messaging.operation.type': 'process',
           'faas.invocation_id': context.invocationId,
-          'app.operation.id': typeof job?.operationId === 'string' ? job.operationId.slice(0, 36) : undefined,
+          'app.operation.id': operationId,
           'app.job.attempt': typeof job?.attempt === 'number' ? job.attempt : undefined,
           'app.certificate.name': typeof job?.name === 'string' ? job.name.slice(0, 127) : undefined,
         },
       },
-      async () => handleJobMessage(message, await servicesForJob(message).worker((line) => context.log(line))),
+      async () => {
+        const services = servicesForJob(message);
+        // Every log line of the job carries its operation id and vault alias as properties.
+        await withLogProperties({ 'app.operation.id': operationId, 'app.vault': services.vaultAlias }, async () =>
+          handleJobMessage(message, await services.worker((line) => context.log(line))),
+        );
+      },
     );
   },
 });

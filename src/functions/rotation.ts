@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { invocationTraceContext } from '../platform/httpHandler.js';
+import { withLogProperties } from '../platform/logScope.js';
 import { telemetryReady } from '../platform/telemetry.js';
 import { getServices } from '../services.js';
 
@@ -12,7 +13,8 @@ app.timer('rotation', {
     // one per secret rotated or certificate renewal started.
     try {
       await telemetry.inSpan('rotation run', { parent: invocationTraceContext(context), attributes: { 'faas.invocation_id': context.invocationId } }, () =>
-        runRotationTimer(getServices(), context.invocationId, (line) => context.log(line)),
+        // Every log line of the run carries the run's id (its invocation id, as in its run record).
+        withLogProperties({ 'app.rotation.run': context.invocationId }, () => runRotationTimer(getServices(), context.invocationId, (line) => context.log(line))),
       );
     } finally {
       // A timer instance may go idle (and be frozen) right after the run: send what the run recorded.

@@ -257,6 +257,7 @@ async function pollWithinBudget(job: JobMessage, poller: AnyPoller, claim: Claim
       // The job keeps its trace context: the next invocation continues the same trace.
       await deps.queue.enqueue({ ...job, pollerState: poller.toString(), attempt: job.attempt + 1 }, delay);
       telemetry().metrics.jobHandover('poll-budget');
+      deps.log(`Operation ${job.operationId}: Key Vault is still working on it; handed over to a re-queued job (attempt ${job.attempt + 1}) in ${delay} s`);
       await deps.operations.update(job.operationId, (current) =>
         holds(claim)(current) ? { ...current, progress: { ...current.progress, leaseOwner: undefined, leaseUntil: undefined } } : undefined,
       );

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ConfigError } from './config.js';
+import { ConfigError, DEFAULT_VAULT } from './config.js';
 import { errorResponse } from './httpErrors.js';
+import { withLogProperties } from './logScope.js';
 import { Problem, problems } from './problems.js';
 import { telemetryReady, TRACEPARENT, TRACESTATE, type TraceContext } from './telemetry.js';
 
@@ -56,22 +57,30 @@ function validTraceContext(traceparent: string | undefined, tracestate: string |
 function handleRequest(handler: ApiHandler): HttpHandler {
   return async (request, context): Promise<HttpResponseInit> => {
     const requestId = randomUUID();
-    try {
-      const response = await handler(request, context, requestId);
-      return { ...response, headers: { ...toRecord(response.headers), 'x-ms-request-id': requestId } };
-    } catch (error) {
-      if (error instanceof Problem) return errorResponse(error, requestId);
-      // Settings that fail validation (e.g. AUTH_ROLES without App Service Authentication): the
-      // app refuses to work at all. The message names settings, never their values.
-      if (error instanceof ConfigError) {
-        context.error(`[config] ${error.message}`);
-        return errorResponse(problems.configurationInvalid(), requestId);
-      }
-      const vault = request.params?.vault;
-      context.error(`Unexpected ${describe(error)} while handling the request (request id ${requestId}${vault ? `, vault ${vault.slice(0, 24)}` : ''})`);
-      return errorResponse(problems.internal(requestId), requestId);
-    }
+    // Every log line of the request carries its request id and vault alias as properties.
+    const vaultParam = request.params?.vault;
+    return withLogProperties({ 'app.request.id': requestId, 'app.vault': vaultParam === undefined ? DEFAULT_VAULT : vaultParam.slice(0, 24) }, () =>
+      respond(handler, request, context, requestId),
+    );
   };
+}
+
+async function respond(handler: ApiHandler, request: HttpRequest, context: InvocationContext, requestId: string): Promise<HttpResponseInit> {
+  try {
+    const response = await handler(request, context, requestId);
+    return { ...response, headers: { ...toRecord(response.headers), 'x-ms-request-id': requestId } };
+  } catch (error) {
+    if (error instanceof Problem) return errorResponse(error, requestId);
+    // Settings that fail validation (e.g. AUTH_ROLES without App Service Authentication): the
+    // app refuses to work at all. The message names settings, never their values.
+    if (error instanceof ConfigError) {
+      context.error(`[config] ${error.message}`);
+      return errorResponse(problems.configurationInvalid(), requestId);
+    }
+    const vault = request.params?.vault;
+    context.error(`Unexpected ${describe(error)} while handling the request (request id ${requestId}${vault ? `, vault ${vault.slice(0, 24)}` : ''})`);
+    return errorResponse(problems.internal(requestId), requestId);
+  }
 }
 
 function describe(error: unknown): string {

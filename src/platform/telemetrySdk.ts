@@ -1,6 +1,7 @@
 // OpenTelemetry for real: imported by telemetry.ts only when a target is configured, so that an
 // app without telemetry never loads any of this.
 import { context, metrics, propagation, SpanKind as OtelSpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import { logProperties } from './logScope.js';
 import type { ActiveSpan, AppMetrics, Attributes, SpanKind, SpanOptions, Telemetry, TelemetryTarget, TraceContext } from './telemetry.js';
 import { createAppMetrics } from './telemetryMetrics.js';
 
@@ -39,9 +40,11 @@ async function startAzureMonitor(target: Extract<TelemetryTarget, { kind: 'azure
     // app's ES module imports, nor a bundle); the SDK's own HTTP spans make outgoing HTTP spans redundant.
     instrumentationOptions: { azureSdk: { enabled: false }, http: { enabled: false } },
     enableLiveMetrics: false,
+    logRecordProcessors: [logPropertiesProcessor],
   });
   // The Functions instrumentation: the host's trace context for each invocation, and the logs sent
-  // from the worker (the host then stops sending them itself).
+  // from the worker (the host then stops sending them itself), each with its work's properties
+  // (logPropertiesProcessor).
   const [{ AzureFunctionsInstrumentationESM }, azureFunctions] = await Promise.all([import('@azure/functions-opentelemetry-instrumentation'), import('@azure/functions')]);
   new AzureFunctionsInstrumentationESM().registerAzFunc(azureFunctions);
   return {
@@ -82,15 +85,21 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
   const [
     { NodeTracerProvider, BatchSpanProcessor },
     { MeterProvider, PeriodicExportingMetricReader },
+    { LoggerProvider, BatchLogRecordProcessor },
     { OTLPTraceExporter },
     { OTLPMetricExporter },
+    { OTLPLogExporter },
     { resourceFromAttributes },
+    { app },
   ] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/sdk-logs'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/exporter-metrics-otlp-http'),
+    import('@opentelemetry/exporter-logs-otlp-http'),
     import('@opentelemetry/resources'),
+    import('@azure/functions'),
   ]);
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || SERVICE });
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
@@ -106,12 +115,20 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
     ],
   });
   metrics.setGlobalMeterProvider(meterProvider);
+  // Every log line of the app (context.log and friends) as a log record of the active span, with
+  // its work's properties as attributes; the host still prints and keeps it as before.
+  const loggerProvider = new LoggerProvider({ resource, processors: [logPropertiesProcessor, new BatchLogRecordProcessor(new OTLPLogExporter())] });
+  const logger = loggerProvider.getLogger(SERVICE);
+  app.hook.log((hook) => {
+    if (hook.category !== 'user') return;
+    logger.emit({ body: hook.message, severityText: hook.level, severityNumber: SEVERITY[hook.level] ?? 0, context: context.active() });
+  });
   return {
     flush: async () => {
-      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
     },
     shutdown: async () => {
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
   };
 }
@@ -128,6 +145,22 @@ async function instrumentAzureSdk(): Promise<void> {
   const definitions = [(instrumentation as unknown as { getModuleDefinitions(): unknown }).getModuleDefinitions()].flat() as { patch?: (exports: unknown) => unknown }[];
   for (const definition of definitions) definition.patch?.(coreTracing);
 }
+
+/** OpenTelemetry severity numbers of the Functions log levels. */
+const SEVERITY: Record<string, number> = { trace: 1, debug: 5, information: 9, warning: 13, error: 17, critical: 21 };
+
+/**
+ * Adds the properties of the work a log record was written in (logScope.ts: operation id,
+ * rotation id, vault alias, ...) to the record as attributes. It runs while the record is emitted,
+ * in the writer's async context, before any exporter sees the record.
+ */
+const logPropertiesProcessor = {
+  onEmit(record: { setAttributes(attributes: Record<string, string | number>): unknown }) {
+    record.setAttributes(logProperties());
+  },
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
 
 const toAttributes = (attributes: Attributes | undefined) =>
   Object.fromEntries(Object.entries(attributes ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined));

@@ -1,6 +1,7 @@
 // What rotation tells telemetry: a span per secret rotated, the outcome metrics, and the counts
 // of objects near expiry from a run's inventory. Classes and names only, never a value or a tag value.
 import type { InventoryItem } from '../inventory/model.js';
+import { withLogProperties } from '../platform/logScope.js';
 import { telemetry, type ExpiringCounts } from '../platform/telemetry.js';
 import type { PlannedRotation, RotationOutcome } from './engine.js';
 
@@ -10,7 +11,8 @@ const DAY_MS = 86_400_000;
 export function rotationTelemetry(vault: string): (item: PlannedRotation, rotate: () => Promise<RotationOutcome>) => Promise<RotationOutcome> {
   return (item, rotate) =>
     telemetry().inSpan('rotate secret', { attributes: { 'app.vault': vault, 'app.secret.name': item.name, 'app.rotation.id': item.rotationId } }, async (span) => {
-      const outcome = await rotate();
+      // Every log line of this rotation carries the rotation id and the secret's name as properties.
+      const outcome = await withLogProperties({ 'app.vault': vault, 'app.rotation.id': item.rotationId, 'app.secret.name': item.name }, rotate);
       span.setAttributes({ 'app.rotation.outcome': outcome.status });
       if (outcome.status === 'rotated') telemetry().metrics.secretRotation(vault, 'rotated');
       if (outcome.status === 'failed') {

@@ -1,6 +1,7 @@
 import { sweepStuckOperations } from '../operations/lifecycle.js';
 import { InventoryBuilder } from '../inventory/builder.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
+import { withLogProperties } from '../platform/logScope.js';
 import { telemetry } from '../platform/telemetry.js';
 import type { Services } from '../services.js';
 import { renewDueCertificates } from './renewal.js';
@@ -21,7 +22,7 @@ export async function runRotationTimer(services: Services, invocationId: string,
   const failures = await Promise.all(
     services.managedVaults().map((vault) =>
       telemetry().inSpan('rotation run vault', { attributes: { 'app.vault': vault.vaultAlias } }, async (span) => {
-        const failed = await runForVault(vault, invocationId, log);
+        const failed = await withLogProperties({ 'app.vault': vault.vaultAlias }, () => runForVault(vault, invocationId, log));
         if (failed.length > 0) span.fail('step-failed');
         return failed;
       }),
@@ -58,7 +59,9 @@ async function runForVault(services: Services, invocationId: string, log: (line:
         operations: operations.store,
         vault: alias,
         renew: (name) =>
-          telemetry().inSpan('renew certificate', { attributes: { 'app.vault': alias, 'app.certificate.name': name } }, () => services.certificates.beginRenewal(name)),
+          telemetry().inSpan('renew certificate', { attributes: { 'app.vault': alias, 'app.certificate.name': name } }, () =>
+            withLogProperties({ 'app.certificate.name': name }, () => services.certificates.beginRenewal(name)),
+          ),
         events: vaultEvents,
         lease,
         observe: inventory.certificate,

@@ -20,6 +20,14 @@ export interface ReceivedSpan {
   scope: string;
 }
 
+export interface ReceivedLog {
+  body: string;
+  severityText?: string;
+  attributes: Record<string, string | number | boolean>;
+  traceId?: string;
+  spanId?: string;
+}
+
 export interface ReceivedPoint {
   metric: string;
   attributes: Record<string, string | number | boolean>;
@@ -37,6 +45,7 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Every metric data point of every export, in arrival order (cumulative sums: the last is the total). */
   readonly points: ReceivedPoint[] = [];
+  readonly logs: ReceivedLog[] = [];
   /** The raw request bodies, for checks that a string never appears in what the app sent. */
   readonly bodies: string[] = [];
 
@@ -54,6 +63,7 @@ export class OtlpReceiver {
           receiver.bodies.push(text);
           if (request.url === '/v1/traces') receiver.takeSpans(JSON.parse(text));
           else if (request.url === '/v1/metrics') receiver.takeMetrics(JSON.parse(text));
+          else if (request.url === '/v1/logs') receiver.takeLogs(JSON.parse(text));
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch {
           response.writeHead(400).end();
@@ -70,7 +80,13 @@ export class OtlpReceiver {
 
   /** Settings that send the app's telemetry here, flushed quickly. */
   settings(): Record<string, string> {
-    return { OTEL_EXPORTER_OTLP_ENDPOINT: this.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_METRIC_EXPORT_INTERVAL: '500', OTEL_SERVICE_NAME: 'keyvault-functions-test' };
+    return {
+      OTEL_EXPORTER_OTLP_ENDPOINT: this.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_BLRP_SCHEDULE_DELAY: '200',
+      OTEL_METRIC_EXPORT_INTERVAL: '500',
+      OTEL_SERVICE_NAME: 'keyvault-functions-test',
+    };
   }
 
   trace(traceId: string): ReceivedSpan[] {
@@ -101,6 +117,22 @@ export class OtlpReceiver {
             status: span.status,
             links: (span.links ?? []).map((link: any) => ({ traceId: link.traceId, spanId: link.spanId })),
             scope: scope.scope?.name ?? '',
+          });
+        }
+      }
+    }
+  }
+
+  private takeLogs(body: any): void {
+    for (const resource of body.resourceLogs ?? []) {
+      for (const scope of resource.scopeLogs ?? []) {
+        for (const record of scope.logRecords ?? []) {
+          this.logs.push({
+            body: String(record.body?.stringValue ?? ''),
+            severityText: record.severityText,
+            attributes: attributesOf(record.attributes),
+            traceId: record.traceId || undefined,
+            spanId: record.spanId || undefined,
           });
         }
       }

@@ -121,7 +121,8 @@ describe("the bundle's module graph", () => {
   });
 
   it('loads no OpenTelemetry package at start-up, nor with any feature until telemetry is configured', () => {
-    const otel = (inputs: string[]) => inputs.filter((input) => /node_modules\/(@opentelemetry\/|@azure\/monitor-opentelemetry|@azure\/opentelemetry-|@azure\/functions-opentelemetry)/.test(input));
+    const otel = (inputs: string[]) =>
+      inputs.filter((input) => /node_modules\/(@opentelemetry\/|@azure\/monitor-opentelemetry|@azure\/opentelemetry-|@azure\/functions-opentelemetry)/.test(input));
     const index = Object.keys(meta().outputs).find((output) => output.endsWith('/index.js'))!;
     expect(otel(loadedWith(index))).toEqual([]);
     // Only the SDK module (imported when a telemetry setting is present) brings them in.

@@ -28,6 +28,9 @@ const SERVER = 2;
 const CLIENT = 3;
 const CONSUMER = 5;
 
+/** The run id (the timer invocation's id) a run's span records. */
+const runIdOf = (root: ReceivedSpan) => root.attributes['faas.invocation_id'];
+
 /** The chain of parents of `span` within its trace, up to its root. */
 function ancestors(span: ReceivedSpan, trace: ReceivedSpan[]): ReceivedSpan[] {
   const chain: ReceivedSpan[] = [];
@@ -70,6 +73,10 @@ describe('tracing', () => {
     const underJobs = vaultCalls.filter((span) => ancestors(span, trace).some((parent) => jobSpans.includes(parent)));
     expect(underJobs.length).toBeGreaterThanOrEqual(2);
     expect(new Set(underJobs.map((span) => ancestors(span, trace).find((parent) => jobSpans.includes(parent))!.spanId)).size).toBeGreaterThanOrEqual(2);
+    // The worker's log lines are records of the trace, with the operation id and vault as properties.
+    const handover = await until(() => receiver.logs.find((log) => log.body.includes(`Operation ${operation.id}: Key Vault is still working`)), 'the hand-over log line');
+    expect(handover.attributes).toMatchObject({ 'app.operation.id': operation.id, 'app.vault': 'default' });
+    expect(handover.traceId).toBe(traceId);
     // Storage calls (the operation record, the job message) are in the trace too.
     expect(
       trace.some((span) => span.kind === CLIENT && /127\.0\.0\.1:\d+\/devstoreaccount1/.test(String(span.attributes['url.full'] ?? span.attributes['http.url'] ?? ''))),
@@ -98,5 +105,15 @@ describe('tracing', () => {
       const calls = trace.filter((call) => call.kind === CLIENT && ancestors(call, trace).includes(span));
       expect(calls.length).toBeGreaterThanOrEqual(2);
     }
+    // Each rotation's log line carries the run, the vault, the rotation id and the secret as properties.
+    for (const span of perSecret) {
+      const name = span.attributes['app.secret.name'] as string;
+      const line = await until(() => receiver.logs.find((log) => log.body.startsWith(`Rotated secret ${name}:`)), `the log line of ${name}`);
+      expect(line.attributes).toMatchObject({ 'app.vault': 'default', 'app.secret.name': name, 'app.rotation.id': span.attributes['app.rotation.id'] });
+      expect(line.attributes['app.rotation.run']).toEqual(expect.any(String));
+      expect(line.traceId).toBe(root.traceId);
+    }
+    const summary = await until(() => receiver.logs.find((log) => log.traceId === root.traceId && log.body.startsWith('Rotation run:')), 'the run summary line');
+    expect(summary.attributes).toMatchObject({ 'app.vault': 'default', 'app.rotation.run': runIdOf(root) });
   });
 });
