@@ -2,7 +2,7 @@ import type { JobMessage, JobRequest } from '../jobs/message.js';
 import type { EventPublisher } from '../platform/events.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
 import { problems } from '../platform/problems.js';
-import { telemetry, traceIdOf } from '../platform/telemetry.js';
+import { isSampled, telemetry, traceIdOf } from '../platform/telemetry.js';
 import { isTerminal, operationError, type OperationOutcome, type StoredOperation } from './model.js';
 import type { OperationStore } from './store.js';
 
@@ -31,7 +31,9 @@ export const STUCK_AFTER_MS = 30 * 60_000;
 export async function startOperation(deps: OperationsDeps, request: JobRequest): Promise<{ operation: StoredOperation; created: boolean }> {
   // While tracing is on, the job carries the trace of the request (or timer run) that started it.
   const trace = telemetry().currentContext();
-  const { operation, created } = await deps.store.create(request.kind, request.name, request.vault, trace ? traceIdOf(trace.traceparent) : undefined);
+  // The operation shows the trace id only when the trace is recorded (sampled), so that it can be found.
+  const traceId = trace && isSampled(trace.traceparent) ? traceIdOf(trace.traceparent) : undefined;
+  const { operation, created } = await deps.store.create(request.kind, request.name, request.vault, traceId);
   if (!created) {
     if (operation.kind !== request.kind) throw problems.operationInProgress(request.name, operation.kind, operation.id);
     return { operation, created };

@@ -19,6 +19,9 @@ export const TRACESTATE = /^[\x20-\x7e]{0,512}$/;
 /** The trace id of a traceparent. */
 export const traceIdOf = (traceparent: string) => traceparent.split('-')[1]!;
 
+/** Whether the trace is recorded (the sampled flag): only then can its id be looked up. */
+export const isSampled = (traceparent: string) => (parseInt(traceparent.split('-')[3] ?? '0', 16) & 1) === 1;
+
 export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal';
 export type Attributes = Record<string, string | number | boolean | undefined>;
 

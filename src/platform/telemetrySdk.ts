@@ -45,7 +45,9 @@ async function startAzureMonitor(target: Extract<TelemetryTarget, { kind: 'azure
   // The Functions instrumentation: the host's trace context for each invocation, and the logs sent
   // from the worker (the host then stops sending them itself), each with its work's properties
   // (logPropertiesProcessor).
-  const [{ AzureFunctionsInstrumentationESM }, azureFunctions] = await Promise.all([import('@azure/functions-opentelemetry-instrumentation'), import('@azure/functions')]);
+  // A CommonJS bundle whose exports Node cannot name statically: they are on its default export.
+  const [instrumentation, azureFunctions] = await Promise.all([import('@azure/functions-opentelemetry-instrumentation'), import('@azure/functions')]);
+  const { AzureFunctionsInstrumentationESM } = (instrumentation as unknown as { default?: typeof instrumentation }).default ?? instrumentation;
   new AzureFunctionsInstrumentationESM().registerAzFunc(azureFunctions);
   return {
     flush: async () => {

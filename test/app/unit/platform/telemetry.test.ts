@@ -118,6 +118,19 @@ describe('trace context in job messages', () => {
     expect(queued[0]).toMatchObject({ attempt: 1, traceparent: job.traceparent });
   });
 
+  it('shows no trace id on an operation whose trace is not recorded (not sampled), yet carries its context', async () => {
+    const store = new InMemoryOperationStore();
+    const queued: JobMessage[] = [];
+    await telemetry().inSpan('PUT certificatesDelete', { kind: 'server', parent: { traceparent: `00-${TRACE}-${PARENT}-00` } }, () =>
+      startOperation(
+        { store, queue: { enqueue: async (message) => void queued.push(message) }, events: { publish: async () => undefined }, log: () => undefined },
+        { kind: 'certificate.delete', name: 'c' },
+      ),
+    );
+    expect(queued[0]!.traceparent).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-00$`));
+    expect((await store.get(queued[0]!.operationId))!.traceId).toBeUndefined();
+  });
+
   it('leaves jobs without trace context while tracing is off', async () => {
     useTelemetry(noTelemetry);
     try {
