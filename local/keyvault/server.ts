@@ -138,7 +138,7 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
   // Counted when the reply is produced, not when it is delivered: a request whose client died
   // (say, a killed Functions host) was still carried out and must be counted.
   app.addHook('onSend', async (request, reply) => {
-    if (!isAdmin(request)) options.counters.record(operationName(request), reply.statusCode);
+    if (!isAdmin(request)) options.counters.record(operationName(request), reply.statusCode, header(request, 'traceparent'));
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -73,6 +73,10 @@ describe('tracing', () => {
     const underJobs = vaultCalls.filter((span) => ancestors(span, trace).some((parent) => jobSpans.includes(parent)));
     expect(underJobs.length).toBeGreaterThanOrEqual(2);
     expect(new Set(underJobs.map((span) => ancestors(span, trace).find((parent) => jobSpans.includes(parent))!.spanId)).size).toBeGreaterThanOrEqual(2);
+    // Key Vault itself saw the trace context on the create and on the later invocations' polls.
+    const seen = app.emulator.counters.tracedCalls(traceId);
+    expect(seen['createCertificate']).toBe(1);
+    expect(seen['getCertificateOperation']).toBeGreaterThanOrEqual(1);
     // The worker's log lines are records of the trace, with the operation id and vault as properties.
     const handover = await until(() => receiver.logs.find((log) => log.body.includes(`Operation ${operation.id}: Key Vault is still working`)), 'the hand-over log line');
     expect(handover.attributes).toMatchObject({ 'app.operation.id': operation.id, 'app.vault': 'default' });
