@@ -1,7 +1,7 @@
 // OpenTelemetry for real: imported by telemetry.ts only when a target is configured, so that an
 // app without telemetry never loads any of this.
 import { context, metrics, propagation, SpanKind as OtelSpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
-import { logProperties } from './logScope.js';
+import { keepLogProperties, logProperties } from './logScope.js';
 import type { ActiveSpan, AppMetrics, Attributes, SpanKind, SpanOptions, Telemetry, TelemetryTarget, TraceContext } from './telemetry.js';
 import { createAppMetrics } from './telemetryMetrics.js';
 
@@ -16,6 +16,7 @@ const kinds: Record<SpanKind, OtelSpanKind> = {
 
 /** Starts the SDK for `target` and returns the app's telemetry over it. */
 export async function startSdk(target: TelemetryTarget, env: Record<string, string | undefined>): Promise<Telemetry> {
+  await keepLogProperties();
   const shutdown = target.kind === 'azure-monitor' ? await startAzureMonitor(target, env) : await startOtlp(target, env);
   await instrumentAzureSdk();
   return openTelemetry(shutdown);
