@@ -7,7 +7,7 @@ app.setup({ enableHttpStream: false });
 // Telemetry, only when APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORTER_OTLP_ENDPOINT is
 // set: its packages load now, before any function runs (the Functions instrumentation must be
 // registered while the app starts). Without either setting, no OpenTelemetry module is loaded.
-if (telemetryTarget(process.env)) await startTelemetry(process.env);
+if (telemetryTarget(process.env)) await startTelemetry(process.env, { app });
 app.hook.appTerminate(async () => {
   await telemetry().shutdown();
 });

@@ -1,7 +1,6 @@
 import { app } from '@azure/functions';
 import { invocationTraceContext } from '../platform/httpHandler.js';
-import { withLogProperties } from '../platform/logScope.js';
-import { telemetryReady } from '../platform/telemetry.js';
+import { telemetryReady, withLogProperties } from '../platform/telemetry.js';
 import { getServices, type Services } from '../services.js';
 
 app.storageQueue('certificateJobs', {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ConfigError, DEFAULT_VAULT } from './config.js';
 import { errorResponse } from './httpErrors.js';
-import { withLogProperties } from './logScope.js';
 import { Problem, problems } from './problems.js';
-import { telemetryReady, TRACEPARENT, TRACESTATE, type TraceContext } from './telemetry.js';
+import { telemetryReady, TRACEPARENT, TRACESTATE, withLogProperties, type TraceContext } from './telemetry.js';
 
 export type ApiHandler = (request: HttpRequest, context: InvocationContext, requestId: string) => Promise<HttpResponseInit>;
 

@@ -5,6 +5,9 @@
 // (the SDK, its exporters and the Azure SDK instrumentation) once, and every invocation waits for
 // it with `telemetryReady()` before it does any work.
 
+import type * as AzureFunctions from '@azure/functions';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+
 /** W3C trace context (https://www.w3.org/TR/trace-context/): what a job message carries. */
 export interface TraceContext {
   traceparent: string;
@@ -112,13 +115,15 @@ let starting: Promise<Telemetry> | undefined;
  * Starts telemetry for `env` (the app settings) once per process: nothing when no target is set.
  * A failure to start is logged and leaves telemetry off; the app works regardless.
  */
-export function startTelemetry(env: Record<string, string | undefined> = process.env): Promise<Telemetry> {
+/** `functions`: the app's `@azure/functions` (its `app`), whose hooks telemetry registers; passed in rather
+ * than imported by the SDK module, which keeps the bundle's start-up chunks as they were. */
+export function startTelemetry(env: Record<string, string | undefined> = process.env, functions?: Pick<typeof AzureFunctions, 'app'>): Promise<Telemetry> {
   starting ??= (async () => {
     const target = telemetryTarget(env);
     if (!target) return noTelemetry;
     try {
       const { startSdk } = await import('./telemetrySdk.js');
-      current = await startSdk(target, env);
+      current = await startSdk(target, env, functions);
     } catch (error) {
       console.error(`[telemetry] not started: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`);
     }
@@ -148,4 +153,35 @@ export function reasonClass(error: unknown): string {
     if (typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name)) return name;
   }
   return 'error';
+}
+
+// Log properties: what every log line of a piece of work carries (operation id, rotation id, vault
+// alias, ...), kept for the duration of that work in async-local storage, so that a log line written
+// anywhere inside it gets them without each call site passing them along. Telemetry attaches them to
+// each log record it sends as attributes (telemetrySdk.ts); ids and names only, never a value. Only
+// telemetry reads them, so the storage exists only once telemetry has started: without it
+// `withLogProperties` just runs the work, and `node:async_hooks` is not loaded. (Here rather than in
+// a module of their own: each module the app loads at start-up is one more chunk of the bundle to
+// resolve, and start-up stays as it was.)
+
+export type LogProperties = Record<string, string | number | undefined>;
+
+let scope: AsyncLocalStorage<Readonly<Record<string, string | number>>> | undefined;
+
+/** Called by telemetry when it starts: from then on, work keeps its log properties. */
+export async function keepLogProperties(): Promise<void> {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  scope ??= new AsyncLocalStorage();
+}
+
+/** Runs `work` with `properties` added to those of the enclosing work (undefined ones are left out). */
+export function withLogProperties<T>(properties: LogProperties, work: () => T): T {
+  if (!scope) return work();
+  const defined = Object.fromEntries(Object.entries(properties).filter((entry): entry is [string, string | number] => entry[1] !== undefined));
+  return scope.run({ ...scope.getStore(), ...defined }, work);
+}
+
+/** The properties of the work this runs in (empty outside any, and while telemetry is off). */
+export function logProperties(): Readonly<Record<string, string | number>> {
+  return scope?.getStore() ?? {};
 }

@@ -1,11 +1,23 @@
 // OpenTelemetry for real: imported by telemetry.ts only when a target is configured, so that an
 // app without telemetry never loads any of this.
+import type * as AzureFunctions from '@azure/functions';
 import { context, metrics, propagation, SpanKind as OtelSpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
-import { keepLogProperties, logProperties } from './logScope.js';
-import type { ActiveSpan, AppMetrics, Attributes, SpanKind, SpanOptions, Telemetry, TelemetryTarget, TraceContext } from './telemetry.js';
+import {
+  keepLogProperties,
+  logProperties,
+  type ActiveSpan,
+  type AppMetrics,
+  type Attributes,
+  type SpanKind,
+  type SpanOptions,
+  type Telemetry,
+  type TelemetryTarget,
+  type TraceContext,
+} from './telemetry.js';
 import { createAppMetrics } from './telemetryMetrics.js';
 
 const SERVICE = 'keyvault-functions';
+type Functions = Pick<typeof AzureFunctions, 'app'>;
 const kinds: Record<SpanKind, OtelSpanKind> = {
   server: OtelSpanKind.SERVER,
   client: OtelSpanKind.CLIENT,
@@ -15,9 +27,10 @@ const kinds: Record<SpanKind, OtelSpanKind> = {
 };
 
 /** Starts the SDK for `target` and returns the app's telemetry over it. */
-export async function startSdk(target: TelemetryTarget, env: Record<string, string | undefined>): Promise<Telemetry> {
+/** `functions`: the app's `@azure/functions` module (its `app`), for the Functions hooks. */
+export async function startSdk(target: TelemetryTarget, env: Record<string, string | undefined>, functions?: Functions): Promise<Telemetry> {
   await keepLogProperties();
-  const shutdown = target.kind === 'azure-monitor' ? await startAzureMonitor(target, env) : await startOtlp(target, env);
+  const shutdown = target.kind === 'azure-monitor' ? await startAzureMonitor(target, env, functions) : await startOtlp(target, env, functions);
   await instrumentAzureSdk();
   return openTelemetry(shutdown);
 }
@@ -28,7 +41,11 @@ export interface Lifecycle {
 }
 
 /** The Azure Monitor distro, authenticating with Entra ID as infra configures it (local auth is off). */
-async function startAzureMonitor(target: Extract<TelemetryTarget, { kind: 'azure-monitor' }>, env: Record<string, string | undefined>): Promise<Lifecycle> {
+async function startAzureMonitor(
+  target: Extract<TelemetryTarget, { kind: 'azure-monitor' }>,
+  env: Record<string, string | undefined>,
+  functions?: Functions,
+): Promise<Lifecycle> {
   const [{ useAzureMonitor, shutdownAzureMonitor, _getSdkInstance }, { resourceFromAttributes }, credential] = await Promise.all([
     import('@azure/monitor-opentelemetry'),
     import('@opentelemetry/resources'),
@@ -47,9 +64,9 @@ async function startAzureMonitor(target: Extract<TelemetryTarget, { kind: 'azure
   // from the worker (the host then stops sending them itself), each with its work's properties
   // (logPropertiesProcessor).
   // A CommonJS bundle whose exports Node cannot name statically: they are on its default export.
-  const [instrumentation, azureFunctions] = await Promise.all([import('@azure/functions-opentelemetry-instrumentation'), import('@azure/functions')]);
+  const instrumentation = await import('@azure/functions-opentelemetry-instrumentation');
   const { AzureFunctionsInstrumentationESM } = (instrumentation as unknown as { default?: typeof instrumentation }).default ?? instrumentation;
-  new AzureFunctionsInstrumentationESM().registerAzFunc(azureFunctions);
+  if (functions) new AzureFunctionsInstrumentationESM().registerAzFunc(functions as typeof AzureFunctions);
   return {
     flush: async () => {
       const sdk = _getSdkInstance() as unknown as { _tracerProvider?: { forceFlush(): Promise<void> }; _meterProvider?: { forceFlush(): Promise<void> } } | undefined;
@@ -84,7 +101,7 @@ async function monitorCredential(authentication: string | undefined, env: Record
  * The providers rather than the all-in-one NodeSDK: it loads every exporter and instrumentation
  * package it might use, about three times the start-up cost.
  */
-async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env: Record<string, string | undefined>): Promise<Lifecycle> {
+async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env: Record<string, string | undefined>, functions?: Functions): Promise<Lifecycle> {
   const [
     { NodeTracerProvider, BatchSpanProcessor },
     { MeterProvider, PeriodicExportingMetricReader },
@@ -93,7 +110,6 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
     { OTLPMetricExporter },
     { OTLPLogExporter },
     { resourceFromAttributes },
-    { app },
   ] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/sdk-metrics'),
@@ -102,7 +118,6 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
     import('@opentelemetry/exporter-metrics-otlp-http'),
     import('@opentelemetry/exporter-logs-otlp-http'),
     import('@opentelemetry/resources'),
-    import('@azure/functions'),
   ]);
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || SERVICE });
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
@@ -122,7 +137,7 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
   // its work's properties as attributes; the host still prints and keeps it as before.
   const loggerProvider = new LoggerProvider({ resource, processors: [logPropertiesProcessor, new BatchLogRecordProcessor(new OTLPLogExporter())] });
   const logger = loggerProvider.getLogger(SERVICE);
-  app.hook.log((hook) => {
+  functions?.app.hook.log((hook) => {
     if (hook.category !== 'user') return;
     logger.emit({ body: hook.message, severityText: hook.level, severityNumber: SEVERITY[hook.level] ?? 0, context: context.active() });
   });
@@ -153,7 +168,7 @@ async function instrumentAzureSdk(): Promise<void> {
 const SEVERITY: Record<string, number> = { trace: 1, debug: 5, information: 9, warning: 13, error: 17, critical: 21 };
 
 /**
- * Adds the properties of the work a log record was written in (logScope.ts: operation id,
+ * Adds the properties of the work a log record was written in (withLogProperties in telemetry.ts: operation id,
  * rotation id, vault alias, ...) to the record as attributes. It runs while the record is emitted,
  * in the writer's async context, before any exporter sees the record.
  */

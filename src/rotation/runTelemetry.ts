@@ -1,8 +1,7 @@
 // What rotation tells telemetry: a span per secret rotated, the outcome metrics, and the counts
 // of objects near expiry from a run's inventory. Classes and names only, never a value or a tag value.
 import type { InventoryItem } from '../inventory/model.js';
-import { withLogProperties } from '../platform/logScope.js';
-import { telemetry, type ExpiringCounts } from '../platform/telemetry.js';
+import { telemetry, withLogProperties, type ExpiringCounts } from '../platform/telemetry.js';
 import type { PlannedRotation, RotationOutcome } from './engine.js';
 
 const DAY_MS = 86_400_000;

@@ -1,8 +1,7 @@
 import { sweepStuckOperations } from '../operations/lifecycle.js';
 import { InventoryBuilder } from '../inventory/builder.js';
 import { DEFAULT_VAULT } from '../platform/config.js';
-import { withLogProperties } from '../platform/logScope.js';
-import { telemetry } from '../platform/telemetry.js';
+import { telemetry, withLogProperties } from '../platform/telemetry.js';
 import type { Services } from '../services.js';
 import { renewDueCertificates } from './renewal.js';
 import { describeRun, rotationLeaseName, runScheduledRotation } from './run.js';
