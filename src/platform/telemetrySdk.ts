@@ -72,7 +72,8 @@ async function startAzureMonitor(
       const sdk = _getSdkInstance() as unknown as { _tracerProvider?: { forceFlush(): Promise<void> }; _meterProvider?: { forceFlush(): Promise<void> } } | undefined;
       await Promise.allSettled([sdk?._tracerProvider?.forceFlush(), sdk?._meterProvider?.forceFlush()]);
     },
-    shutdown: () => shutdownAzureMonitor(),
+    // Exporting what is left may fail (no token, no network): the app stops regardless.
+    shutdown: () => shutdownAzureMonitor().catch(() => undefined),
   };
 }
 
