@@ -47,8 +47,8 @@ async function startAzureMonitor(
   functions?: Functions,
 ): Promise<Lifecycle> {
   const [{ useAzureMonitor, shutdownAzureMonitor, _getSdkInstance }, { resourceFromAttributes }, credential] = await Promise.all([
-    import('@azure/monitor-opentelemetry'),
-    import('@opentelemetry/resources'),
+    load(import('@azure/monitor-opentelemetry')),
+    load(import('@opentelemetry/resources')),
     monitorCredential(target.authentication, env),
   ]);
   useAzureMonitor({
@@ -63,9 +63,7 @@ async function startAzureMonitor(
   // The Functions instrumentation: the host's trace context for each invocation, and the logs sent
   // from the worker (the host then stops sending them itself), each with its work's properties
   // (logPropertiesProcessor).
-  // A CommonJS bundle whose exports Node cannot name statically: they are on its default export.
-  const instrumentation = await import('@azure/functions-opentelemetry-instrumentation');
-  const { AzureFunctionsInstrumentationESM } = (instrumentation as unknown as { default?: typeof instrumentation }).default ?? instrumentation;
+  const { AzureFunctionsInstrumentationESM } = await load(import('@azure/functions-opentelemetry-instrumentation'));
   if (functions) new AzureFunctionsInstrumentationESM().registerAzFunc(functions as typeof AzureFunctions);
   return {
     flush: async () => {
@@ -112,13 +110,13 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
     { OTLPLogExporter },
     { resourceFromAttributes },
   ] = await Promise.all([
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/sdk-metrics'),
-    import('@opentelemetry/sdk-logs'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/exporter-metrics-otlp-http'),
-    import('@opentelemetry/exporter-logs-otlp-http'),
-    import('@opentelemetry/resources'),
+    load(import('@opentelemetry/sdk-trace-node')),
+    load(import('@opentelemetry/sdk-metrics')),
+    load(import('@opentelemetry/sdk-logs')),
+    load(import('@opentelemetry/exporter-trace-otlp-http')),
+    load(import('@opentelemetry/exporter-metrics-otlp-http')),
+    load(import('@opentelemetry/exporter-logs-otlp-http')),
+    load(import('@opentelemetry/resources')),
   ]);
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || SERVICE });
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
@@ -158,11 +156,25 @@ async function startOtlp(target: Extract<TelemetryTarget, { kind: 'otlp' }>, env
  * directly, which works for ES modules and bundles alike (its require hook sees neither).
  */
 async function instrumentAzureSdk(): Promise<void> {
-  const [{ createAzureSdkInstrumentation }, coreTracing] = await Promise.all([import('@azure/opentelemetry-instrumentation-azure-sdk'), import('@azure/core-tracing')]);
+  const [{ createAzureSdkInstrumentation }, coreTracing] = await Promise.all([
+    load(import('@azure/opentelemetry-instrumentation-azure-sdk')),
+    load(import('@azure/core-tracing')),
+  ]);
   const instrumentation = createAzureSdkInstrumentation({ enabled: false });
   // getModuleDefinitions is public on InstrumentationBase, which the returned Instrumentation is.
   const definitions = [(instrumentation as unknown as { getModuleDefinitions(): unknown }).getModuleDefinitions()].flat() as { patch?: (exports: unknown) => unknown }[];
   for (const definition of definitions) definition.patch?.(coreTracing);
+}
+
+/**
+ * A package's exports from `import()`, whatever module format it ships: a CommonJS package comes
+ * as a namespace whose `default` is its `module.exports` and, in the bundle (esbuild picks some
+ * packages' CommonJS build), nothing else; an ES module package as its named exports.
+ */
+async function load<T extends object>(module: Promise<T>): Promise<T> {
+  const namespace = await module;
+  const exports = (namespace as { default?: unknown }).default;
+  return exports && typeof exports === 'object' ? ({ ...exports, ...namespace } as T) : namespace;
 }
 
 /** OpenTelemetry severity numbers of the Functions log levels. */

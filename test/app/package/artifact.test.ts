@@ -13,8 +13,9 @@ import { packageApp, type PackageResult } from '../../../scripts/package.js';
 import { DASHBOARD_ASSETS } from '../../../src/dashboard/files.js';
 import { uniqueName } from '../../support/api.js';
 import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { OtlpReceiver } from '../../support/otlpReceiver.js';
 import { waitForOperation } from '../../support/operations.js';
-import { RotationTimer } from '../../support/rotation.js';
+import { RotationTimer, until } from '../../support/rotation.js';
 
 const MAX_ZIP_BYTES = 15 * 1024 * 1024;
 const canary = `CANARY-${Math.random().toString(36).slice(2)}-ARTIFACT`;
@@ -91,6 +92,26 @@ describe('the deployable zip', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('dashboard/dashboard.js');
     for (const asset of Object.keys(DASHBOARD_ASSETS)) expect((await app.api.get(`/dashboard/${asset}`, { key: false })).status, asset).toBe(200);
+  });
+});
+
+describe('the deployable zip with telemetry on', () => {
+  it('sends the request span and the Key Vault client spans of one trace to an OTLP endpoint', { timeout: 120_000 }, async () => {
+    // The bundle loads the OpenTelemetry packages differently from Node (esbuild may take a
+    // package's CommonJS build), so the SDK must be seen starting from the artifact itself.
+    const receiver = await OtlpReceiver.start();
+    const traced = await startIsolatedApp({ appDir: unpacked, settings: { FUNCTIONS_WORKER_RUNTIME: 'node', ROTATION_SCHEDULE: '0 0 3 * * *', ...receiver.settings() } });
+    try {
+      const name = uniqueName('artifact-traced');
+      expect((await traced.api.put(`/secrets/${name}`, { value: canary })).status).toBe(201);
+      const server = await until(() => receiver.spans.find((span) => span.name === 'PUT secretsSet'), 'the request span');
+      await until(() => receiver.trace(server.traceId).some((span) => span.name === 'SecretClient.setSecret'), 'the Key Vault client span');
+      expect(traced.output()).not.toContain('[telemetry] not started');
+      expect(receiver.bodies.some((body) => body.includes(canary))).toBe(false);
+    } finally {
+      await traced.stop();
+      await receiver.stop();
+    }
   });
 });
 
