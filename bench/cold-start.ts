@@ -8,7 +8,8 @@
 // Goals: (a) ≤ 0.3 × (c), (b) ≤ (c) + (d), RSS after load ≤ 60 MB. The unbundled dev build
 // (`dist/`, every SDK package from node_modules) is loaded as in (a) for comparison. (a) and (b) are
 // also measured with telemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set, to a sink in this process that
-// accepts everything): what sending traces and metrics adds to a cold start.
+// accepts everything): what sending traces and metrics adds to a cold start; (a) with the Azure
+// Monitor distro (APPLICATIONINSIGHTS_CONNECTION_STRING, the same sink) too.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,10 +44,13 @@ const sink = createServer((request, response) => {
   request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
 });
 await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-const telemetryEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` };
+const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+const telemetryEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl };
+// The Azure Monitor distro, sending to the same sink (no Entra authentication: nothing to sign in to here).
+const azureMonitorEnv = { APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${sinkUrl}/` };
 
 /** Runs `args` with node in a fresh process; resolves with its stdout once it exits 0. */
-function runNode(args: string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string }> {
+function runNode(args: string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; stderr: string }> {
   const start = performance.now();
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -54,8 +58,16 @@ function runNode(args: string[], env: Record<string, string> = {}): Promise<{ ms
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve({ ms: performance.now() - start, stdout }) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - start, stdout, stderr }) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
+}
+
+/** The load probe's figures; a telemetry start that failed (logged by the app) fails the benchmark. */
+function loaded(run: { stdout: string; stderr: string }): { loadMs: number; rssBytes: number } {
+  if (run.stderr.includes('[telemetry] not started')) throw new Error(`telemetry did not start: ${run.stderr}`);
+  return JSON.parse(run.stdout) as { loadMs: number; rssBytes: number };
 }
 
 /** Starts the local host on `appDir` and times process start → the first 200 from `route`. */
@@ -119,6 +131,8 @@ try {
     aTelemetry: [] as number[],
     bTelemetry: [] as number[],
     rssTelemetry: [] as number[],
+    aAzureMonitor: [] as number[],
+    rssAzureMonitor: [] as number[],
     dev: [] as number[],
     rss: [] as number[],
     devRss: [] as number[],
@@ -136,7 +150,10 @@ try {
     samples.b.push(await timeFirstAnswer(packaged.appDir, `secrets/${secretName}`, appEnv));
     samples.c.push((await runNode(readSecret, emulator.env)).ms);
     samples.d.push(await timeFirstAnswer(helloAppDir, 'hello', {}));
-    const withTelemetry = JSON.parse((await runNode([probe, packaged.appDir], telemetryEnv)).stdout) as { loadMs: number; rssBytes: number };
+    const withTelemetry = loaded(await runNode([probe, packaged.appDir], telemetryEnv));
+    const withAzureMonitor = loaded(await runNode([probe, packaged.appDir], azureMonitorEnv));
+    samples.aAzureMonitor.push(withAzureMonitor.loadMs);
+    samples.rssAzureMonitor.push(withAzureMonitor.rssBytes);
     samples.aTelemetry.push(withTelemetry.loadMs);
     samples.rssTelemetry.push(withTelemetry.rssBytes);
     samples.bTelemetry.push(await timeFirstAnswer(packaged.appDir, `secrets/${secretName}`, { ...appEnv, ...telemetryEnv }));
@@ -161,6 +178,11 @@ try {
     `  (a) artifact load → all functions registered   ${msText(aTelemetry)}   RSS after load ${megabytes(samples.rssTelemetry).toFixed(1)} MB   (+${(aTelemetry - a).toFixed(0)} ms)`,
   );
   console.log(`  (b) start → first GET /api/secrets/{name}      ${msText(bTelemetry)}   (+${(bTelemetry - b).toFixed(0)} ms)`);
+  const aAzureMonitor = median(samples.aAzureMonitor);
+  console.log(`  with Azure Monitor (APPLICATIONINSIGHTS_CONNECTION_STRING set):`);
+  console.log(
+    `  (a) artifact load → all functions registered   ${msText(aAzureMonitor)}   RSS after load ${megabytes(samples.rssAzureMonitor).toFixed(1)} MB   (+${(aAzureMonitor - a).toFixed(0)} ms)`,
+  );
   console.log(`  (a)/(c) ${ratio(a, c)}  goal ≤ 0.30×: ${verdict(a <= 0.3 * c)}`);
   console.log(`  (b)/((c)+(d)) ${ratio(b, c + d)}  goal ≤ 1.00×: ${verdict(b <= c + d)}`);
   console.log(`  RSS after load ${rssMb.toFixed(1)} MB  goal ≤ 60 MB: ${verdict(rssMb <= 60)}`);
