@@ -146,7 +146,15 @@ export function createServices(config: AppConfig): Services {
       },
       rotation: async (log: (line: string) => void) => {
         const { RotationEngine } = await import('./rotation/engine.js');
-        return new RotationEngine({ secrets: await clients.secrets(), events: await vaultEvents(), hook: await hook(), concurrency: config.ROTATION_CONCURRENCY, log });
+        return new RotationEngine({
+          secrets: await clients.secrets(),
+          events: await vaultEvents(),
+          hook: await hook(),
+          // An upper bound: each run finds its own pace below it from the vault's 429s.
+          concurrency: config.ROTATION_CONCURRENCY,
+          throttling: clients.throttling,
+          log,
+        });
       },
     };
   };
