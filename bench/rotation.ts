@@ -2,8 +2,10 @@
 // Vault's throttle limit, which is per vault (4,000 requests per 10 s).
 //
 // `rotation`: 10,000 due secrets in one vault, one timer run. Prints the wall time against the
-// limit-bound ideal (requests needed ÷ allowed rate; target ≥ 0.8 of the limit), Key Vault
-// requests per rotated secret (target ≤ 3) and 429s that ended in a failure (target 0).
+// limit-bound ideal (requests needed ÷ allowed rate; target ≥ 0.85 of the limit), Key Vault
+// requests per rotated secret (target ≤ 2.1) and 429s that ended in a failure (target 0), at the
+// app's default settings: the run's concurrency finds the limit by itself (ROTATION_CONCURRENCY is
+// only its upper bound), and how it did is printed when it met a 429.
 //
 // `rotation --vaults 2`: one stack serving two vaults, each with its own limit, and rounds of two
 // timer runs in alternating order: N due secrets in the first vault only (the second vault's are
@@ -53,9 +55,12 @@ async function oneVault(secrets: number): Promise<void> {
     const ideal = accepted / (LIMIT.requests / (LIMIT.windowMs / 1000));
 
     console.log(`  run: ${summary.replace(/^\[[^\]]+\]\s*/, '')}`);
+    // How the run's concurrency followed the vault (printed by runs that met a 429).
+    const pace = run.output.split('\n').find((line) => line.includes('the vault answered 429'));
+    if (pace) console.log(`  ${pace.replace(/^\[[^\]]+\]\s*/, '')}`);
     console.log(`  wall time ${run.seconds.toFixed(1)} s; limit-bound ideal ${ideal.toFixed(1)} s (${accepted} requests at ${LIMIT.requests} per ${LIMIT.windowMs / 1000} s)`);
-    console.log(`  throughput ${(ideal / run.seconds).toFixed(2)} of the limit (target ≥ 0.8)`);
-    console.log(`  Key Vault requests per rotated secret ${(accepted / Math.max(1, rotated)).toFixed(2)} (target ≤ 3); 429 answers seen ${throttled}`);
+    console.log(`  throughput ${(ideal / run.seconds).toFixed(2)} of the limit (target ≥ 0.85)`);
+    console.log(`  Key Vault requests per rotated secret ${(accepted / Math.max(1, rotated)).toFixed(2)} (target ≤ 2.1); 429 answers seen ${throttled}`);
     console.log(`  429s that reached a failure: ${failed} (target 0)`);
   } finally {
     await stack.stop();
