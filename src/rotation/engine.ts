@@ -157,8 +157,11 @@ export class RotationEngine {
     let wake = () => undefined as void;
     const running = new Set<Promise<void>>();
     let next = 0;
+    // A rotation that threw (a bug: rotateInRun reports every vault failure): no more start, and
+    // the run throws once the others have ended.
+    let crashed: { error: unknown } | undefined;
     try {
-      while (next < due.length && !run.stopped) {
+      while (next < due.length && !run.stopped && !crashed) {
         if (!pace.canStart()) {
           const changed = new Promise<void>((resolve) => (wake = resolve));
           const pause = pace.pauseMs();
@@ -173,16 +176,19 @@ export class RotationEngine {
           const outcome = await this.rotateInRun(item, run);
           outcomes.push(outcome);
           pace.finished(ticket, !(outcome.status === 'skipped' && outcome.reason === LEASE_LOST));
-        })().finally(() => {
-          running.delete(rotation);
-          wake();
-        });
+        })()
+          .catch((error: unknown) => void (crashed ??= { error }))
+          .finally(() => {
+            running.delete(rotation);
+            wake();
+          });
         running.add(rotation);
       }
       await Promise.all(running);
     } finally {
       stopListening?.();
     }
+    if (crashed) throw crashed.error;
     for (const item of due.slice(next)) outcomes.push({ name: item.name, status: 'skipped', reason: LEASE_LOST });
     if (pace.stats.throttled > 0) {
       this.deps.log(
