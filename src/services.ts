@@ -150,7 +150,9 @@ export function createServices(config: AppConfig): Services {
           secrets: await clients.secrets(),
           events: await vaultEvents(),
           hook: await hook(),
+          // An upper bound: each run finds its own pace below it from the vault's 429s.
           concurrency: config.ROTATION_CONCURRENCY,
+          throttling: clients.throttling,
           log,
           aroundRotation: rotationTelemetry(alias),
         });

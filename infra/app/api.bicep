@@ -67,7 +67,7 @@ var appSettings = {
   EVENTS_QUEUE: 'vault-events'
   OPERATIONS_TABLE: 'operations'
   ROTATION_SCHEDULE: rotationSchedule
-  ROTATION_CONCURRENCY: '8'
+  ROTATION_CONCURRENCY: '64'
   JOB_POLL_BUDGET_SECONDS: '20'
 }
 

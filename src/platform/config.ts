@@ -71,7 +71,8 @@ export const configSchema = z
     OPERATIONS_TABLE: tableName.default('operations'),
     // Required: the timer binding reads it as %ROTATION_SCHEDULE%.
     ROTATION_SCHEDULE: z.string().min(1),
-    ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(8),
+    /** The most secrets a rotation run rotates at once; below it, the run follows the vault's 429s. */
+    ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 256' }).int().min(1).max(256).default(64),
     /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
     // GET /api/inventory?refresh=true rebuilds a vault's inventory at most this often.
     INVENTORY_REFRESH_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 0 to 86400' }).int().min(0).max(86_400).default(60),

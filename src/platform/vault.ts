@@ -4,7 +4,7 @@ import type { SecretClient } from '@azure/keyvault-secrets';
 import type { TokenCredential } from '@azure/identity';
 import { lazy } from './once.js';
 import { nextLinkCapturePolicy } from './paging.js';
-import { throttleGatePolicy } from './throttleGate.js';
+import { createThrottleGate, type ThrottleSignal } from './throttleGate.js';
 import { vaultMetricsPolicy } from './vaultMetrics.js';
 
 /** The SDK clients for one vault, each built (and its package loaded) on first use. */
@@ -12,6 +12,8 @@ export interface VaultClients {
   secrets(): Promise<SecretClient>;
   certificates(): Promise<CertificateClient>;
   keys(): Promise<KeyClient>;
+  /** The 429s this vault answers any of the three clients (after which the gate holds them all). */
+  throttling: ThrottleSignal;
 }
 
 /** `local`: KEYVAULT_LOCAL (see below); `alias`: the vault's alias, for metrics. */
@@ -20,12 +22,12 @@ export function createVaultClients(vaultUrl: string, local: boolean, credential:
   // (".vault.azure.net"). Only the local stack, which says so with KEYVAULT_LOCAL, may serve the
   // vault under a name where that cannot hold (e.g. https://localhost:8443).
   // One throttle gate for the three clients: they share the vault's limit.
-  const gate = throttleGatePolicy();
+  const gate = createThrottleGate();
   const options = {
     disableChallengeResourceVerification: local,
     additionalPolicies: [
       { policy: nextLinkCapturePolicy, position: 'perCall' as const },
-      { policy: gate, position: 'perRetry' as const },
+      { policy: gate.policy, position: 'perRetry' as const },
       { policy: vaultMetricsPolicy(alias), position: 'perRetry' as const },
     ],
   };
@@ -33,5 +35,6 @@ export function createVaultClients(vaultUrl: string, local: boolean, credential:
     secrets: lazy(async () => new (await import('@azure/keyvault-secrets')).SecretClient(vaultUrl, await credential(), options)),
     certificates: lazy(async () => new (await import('@azure/keyvault-certificates')).CertificateClient(vaultUrl, await credential(), options)),
     keys: lazy(async () => new (await import('@azure/keyvault-keys')).KeyClient(vaultUrl, await credential(), options)),
+    throttling: { onThrottled: (listener) => gate.onThrottled(listener) },
   };
 }

@@ -3,16 +3,26 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
 import { abortableDelay } from '../platform/delay.js';
 import { classifyVaultFailure } from '../platform/vaultFailures.js';
+import type { ThrottleSignal } from '../platform/throttleGate.js';
 import type { EventPublisher } from '../platform/events.js';
 import { LeaseLostError, type RunLease } from '../platform/runLease.js';
 import { dueAt, expiryFor, readPolicy, TAGS, type PolicyReading, type RotationPolicy } from './policy.js';
 import type { TargetUpdateHook } from './targetHook.js';
+import { AdaptiveConcurrency } from './concurrency.js';
 
 export interface RotationDeps {
   secrets: SecretClient;
   events: EventPublisher;
   hook: TargetUpdateHook;
+  /**
+   * Most rotations of a run in flight at once (ROTATION_CONCURRENCY). Within it the run finds its
+   * own pace: see AdaptiveConcurrency.
+   */
   concurrency: number;
+  /** Where a run's concurrency starts (default 8, or `concurrency` when lower). */
+  initialConcurrency?: number;
+  /** The vault's 429s, also those the SDK retried away: each lowers the run's concurrency. */
+  throttling?: ThrottleSignal;
   log: (line: string) => void;
   now?: () => Date;
   /**
@@ -138,18 +148,55 @@ export class RotationEngine {
       throw error;
     }
     const { due, invalid } = plan;
-    const run: RunState = { lease, stopped: false };
+    const pace = new AdaptiveConcurrency({ max: this.deps.concurrency, initial: this.deps.initialConcurrency });
+    const run: RunState = { lease, stopped: false, pace };
     const outcomes: RotationOutcome[] = [];
+    const stopListening = this.deps.throttling?.onThrottled((retryAfterMs) => {
+      pace.throttled(retryAfterMs);
+      wake();
+    });
+    // Woken whenever a rotation ends or the vault throttles: the loop below looks again.
+    let wake = () => undefined as void;
+    const running = new Set<Promise<void>>();
     let next = 0;
-    const worker = async () => {
-      while (next < due.length && !run.stopped) {
+    // A rotation that threw (a bug: rotateInRun reports every vault failure): no more start, and
+    // the run throws once the others have ended.
+    let crashed: { error: unknown } | undefined;
+    try {
+      while (next < due.length && !run.stopped && !crashed) {
+        if (!pace.canStart()) {
+          const changed = new Promise<void>((resolve) => (wake = resolve));
+          const pause = pace.pauseMs();
+          await (pause > 0 ? Promise.race([changed, abortableDelay(pause, lease?.signal).catch(() => undefined)]) : changed);
+          if (lease?.signal.aborted && running.size === 0) break;
+          continue;
+        }
         const item = due[next++]!;
-        await abortableDelay(Math.random() * (this.deps.jitterMs ?? 50), lease?.signal).catch(() => undefined);
-        outcomes.push(await this.instrumented(item, () => this.rotateInRun(item, run)));
+        const ticket = pace.start();
+        const rotation = (async () => {
+          await abortableDelay(Math.random() * (this.deps.jitterMs ?? 50), lease?.signal).catch(() => undefined);
+          const outcome = await this.instrumented(item, () => this.rotateInRun(item, run));
+          outcomes.push(outcome);
+          pace.finished(ticket, !(outcome.status === 'skipped' && outcome.reason === LEASE_LOST));
+        })()
+          .catch((error: unknown) => void (crashed ??= { error }))
+          .finally(() => {
+            running.delete(rotation);
+            wake();
+          });
+        running.add(rotation);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, due.length) }, worker));
+      await Promise.all(running);
+    } finally {
+      stopListening?.();
+    }
+    if (crashed) throw crashed.error;
     for (const item of due.slice(next)) outcomes.push({ name: item.name, status: 'skipped', reason: LEASE_LOST });
+    if (pace.stats.throttled > 0) {
+      this.deps.log(
+        `Rotation run: the vault answered 429 ${pace.stats.throttled} times; concurrency reached ${pace.stats.peak} (at most ${this.deps.concurrency}), lowered ${pace.stats.decreases} times, ended at ${pace.limit}`,
+      );
+    }
     return { planned: due.length, invalid, outcomes, leaseLost: run.stopped || lease?.signal.aborted === true };
   }
 
@@ -178,6 +225,8 @@ export class RotationEngine {
       if (run.stopped || run.lease?.signal.aborted) return this.leaseLost(item, run);
       const outcome = await this.rotateOnce(item, attempt < MAX_THROTTLED_ATTEMPTS, run);
       if (!('retryAfterMs' in outcome)) return outcome;
+      // The gate has told the run about this 429 already, when there is one.
+      if (!this.deps.throttling) run.pace?.throttled(outcome.retryAfterMs);
       await abortableDelay(Math.max(outcome.retryAfterMs, 1_000 * attempt), run.lease?.signal).catch(() => undefined);
     }
   }
@@ -270,6 +319,8 @@ interface RunState {
   lease?: RunLease;
   /** Set once the lease is lost: no further rotation starts. */
   stopped: boolean;
+  /** A run's concurrency (none outside a run). */
+  pace?: AdaptiveConcurrency;
 }
 
 /** Waits for `promise`, or rejects once `signal` aborts (the promise is left to settle alone). */

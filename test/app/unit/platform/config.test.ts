@@ -24,7 +24,7 @@ describe('app settings', () => {
     expect(config).toMatchObject({
       EVENTS_QUEUE: 'vault-events',
       OPERATIONS_TABLE: 'operations',
-      ROTATION_CONCURRENCY: 8,
+      ROTATION_CONCURRENCY: 64,
       AUTH_ROLES: false,
       ALLOW_PURGE: false,
       KEYVAULT_LOCAL: false,

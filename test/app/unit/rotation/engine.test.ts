@@ -1,7 +1,10 @@
 // The rotation engine against an in-memory vault: what it writes (versions) and publishes
 // (events) when another run got there first, the secret changed, the queue fails or the lease
 // is lost.
+import { createHttpHeaders, RestError, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { SecretClient } from '@azure/keyvault-secrets';
 import { describe, expect, it } from 'vitest';
+import type { ThrottleSignal } from '../../../../src/platform/throttleGate.js';
 import { ReliableEventPublisher, type EventPublisher, type VaultEvent } from '../../../../src/platform/events.js';
 import { LEASE_LOST, RotationEngine, type RotationDeps } from '../../../../src/rotation/engine.js';
 import { noTargetUpdate } from '../../../../src/rotation/targetHook.js';
@@ -218,5 +221,93 @@ describe('rotation engine: hung calls', () => {
     setTimeout(() => lease.lose(), 20);
     expect(await engine.run({ lease })).toEqual({ planned: 0, invalid: 0, outcomes: [], leaseLost: true });
     expect(vault.writes).toBe(0);
+  });
+});
+
+describe('rotation engine: concurrency that follows the vault', () => {
+  /** A vault whose reads take a few ms, counting the rotations in flight (from read to write). */
+  function measured(names: string[], deps: Partial<RotationDeps>) {
+    const listeners = new Set<(retryAfterMs: number) => void>();
+    const throttling: ThrottleSignal = {
+      onThrottled: (listener) => {
+        listeners.add(listener);
+        return () => void listeners.delete(listener);
+      },
+    };
+    const { vault, engine } = setup(names, { throttling, ...deps });
+    const client = vault.client();
+    const inFlight = { now: 0, atEachStart: [] as number[] };
+    const get = client.getSecret.bind(client);
+    const set = client.setSecret.bind(client);
+    Object.assign(client, {
+      getSecret: async (...args: Parameters<SecretClient['getSecret']>) => {
+        inFlight.atEachStart.push(++inFlight.now);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        return get(...args);
+      },
+      setSecret: async (...args: Parameters<SecretClient['setSecret']>) => {
+        try {
+          return await set(...args);
+        } finally {
+          inFlight.now--;
+        }
+      },
+    });
+    const throttle = (retryAfterMs: number) => {
+      for (const listener of listeners) listener(retryAfterMs);
+    };
+    // The engine was built with the unwrapped client: rebuild it on the wrapped one.
+    const rebuilt = new RotationEngine({ ...(engine as unknown as { deps: RotationDeps }).deps, secrets: client });
+    return { vault, engine: rebuilt, inFlight, throttle, listeners };
+  }
+
+  it('grows the rotations in flight up to the upper bound while the vault answers', async () => {
+    const names = Array.from({ length: 120 }, (_, i) => `s${i}`);
+    const { vault, engine, inFlight, listeners } = measured(names, { concurrency: 24, initialConcurrency: 2 });
+    const summary = await engine.run();
+    expect(summary.outcomes.filter((o) => o.status === 'rotated')).toHaveLength(120);
+    expect(vault.writes).toBe(120);
+    expect(inFlight.atEachStart[0]).toBe(1);
+    expect(Math.max(...inFlight.atEachStart.slice(0, 2))).toBeLessThanOrEqual(2);
+    expect(Math.max(...inFlight.atEachStart)).toBe(24);
+    // The run stops listening once it is over.
+    expect(listeners.size).toBe(0);
+  });
+
+  it('halves the rotations in flight on a 429 the SDK retried away, then grows them again', async () => {
+    const names = Array.from({ length: 200 }, (_, i) => `s${i}`);
+    const { engine, inFlight, throttle } = measured(names, { concurrency: 32, initialConcurrency: 32 });
+    // The vault answers 429 once, the first time 32 rotations are in flight.
+    let throttledAt: number | undefined;
+    const watch = setInterval(() => {
+      if (throttledAt === undefined && inFlight.now >= 32) {
+        throttledAt = inFlight.atEachStart.length;
+        throttle(20);
+      }
+    }, 0);
+    const summary = await engine.run();
+    clearInterval(watch);
+    expect(summary.outcomes.filter((o) => o.status === 'rotated')).toHaveLength(200);
+    expect(throttledAt).toBeDefined();
+    // Once the 32 rotations started before the 429 are under way, about half as many are in flight
+    // (16, plus one per round since)…
+    const after = inFlight.atEachStart.slice(throttledAt! + 32);
+    expect(Math.max(...after.slice(0, 10))).toBeLessThanOrEqual(20);
+    // … and the limit grows again, one per round.
+    expect(Math.max(...after)).toBeGreaterThan(20);
+  });
+
+  it('lowers its concurrency on a 429 that surfaced after the SDK retries, and rotates the secret later', async () => {
+    const lines: string[] = [];
+    const { vault, engine } = setup(['a', 'b', 'c', 'd'], { concurrency: 4, initialConcurrency: 4, log: (line) => lines.push(line) });
+    let refused = 0;
+    vault.beforeSet = () => {
+      if (refused++ > 0) return;
+      throw new RestError('throttled', { statusCode: 429, response: { headers: createHttpHeaders({ 'retry-after': '0' }), status: 429 } as PipelineResponse });
+    };
+    const summary = await engine.run();
+    expect(summary.outcomes.map((o) => o.status)).toEqual(['rotated', 'rotated', 'rotated', 'rotated']);
+    expect(vault.writes).toBe(5);
+    expect(lines).toContainEqual(expect.stringMatching(/answered 429 1 times; .* lowered 1 times/));
   });
 });
