@@ -25,62 +25,132 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { DEFAULT_ROTATION_CONCURRENCY } from '../src/platform/config.js';
 import { startBenchStack, type BenchStack } from './stackProcess.js';
 
-const { values: args } = parseArgs({ options: { vaults: { type: 'string', default: '1' } } });
+const { values: args } = parseArgs({ options: { vaults: { type: 'string', default: '1' }, compare: { type: 'string' } } });
 const LIMIT = { requests: Number(process.env.BENCH_LIMIT ?? (args.vaults === '2' ? 1_000 : 4_000)), windowMs: 10_000 };
+/** The app's own default, whatever a developer's local.settings.json says (the environment wins). */
+const DEFAULT_SETTINGS = { ROTATION_CONCURRENCY: process.env.ROTATION_CONCURRENCY ?? String(DEFAULT_ROTATION_CONCURRENCY) };
+
+/** When each stack's last measured run ended (its secrets are due again 1 s later). */
+const runEndedAt = new WeakMap<BenchStack, number>();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-if (args.vaults === '1') await oneVault(Number(process.env.BENCH_SECRETS ?? 10_000), Number(process.env.BENCH_RUNS ?? 1));
+if (args.compare !== undefined && !/^[1-9]\d*$/.test(args.compare)) throw new Error(`--compare takes a concurrency (8: the old default), not '${args.compare}'`);
+if (args.compare !== undefined) await compareWith(Number(args.compare), Number(process.env.BENCH_SECRETS ?? 300), Number(process.env.BENCH_RUNS ?? 5));
+else if (args.vaults === '1') await oneVault(Number(process.env.BENCH_SECRETS ?? 10_000), Number(process.env.BENCH_RUNS ?? 1));
 else if (args.vaults === '2') await twoVaults(Number(process.env.BENCH_SECRETS ?? 2_000), Number(process.env.BENCH_ROUNDS ?? 3));
 else throw new Error(`--vaults is 1 or 2, not '${args.vaults}'`);
 
 async function oneVault(secrets: number, runs: number): Promise<void> {
-  const stack = await startBenchStack();
+  const stack = await startBenchStack({ settings: DEFAULT_SETTINGS });
   try {
-    const { credential, options } = await stack.clientOptions();
-    const client = new SecretClient(stack.vault.url, credential, options);
-    // A run with nothing due first, so that no measured run pays for loading code and clients.
-    await runTimer(stack);
-    console.log(`bench/rotation: creating ${secrets} secrets due for rotation …`);
-    await createDueSecrets(client, secrets, true);
-    let lastRunEnded = Date.now();
+    await prepare(stack, secrets);
+    console.log(`  ROTATION_CONCURRENCY ${DEFAULT_SETTINGS.ROTATION_CONCURRENCY}`);
     const seconds: number[] = [];
     for (let index = 1; index <= runs; index++) {
-      // Every secret is due again 1 s after its last rotation (PT1S).
-      await sleep(Math.max(0, lastRunEnded + 1_500 - Date.now()));
-      // Setting the limit also empties its window: every run starts with the same allowance.
-      await stack.admin('faults', { limit: { enabled: true, ...LIMIT } });
-      await stack.admin('reset', { counters: true, faults: false });
-      const run = await runTimer(stack);
-      lastRunEnded = Date.now();
+      const run = await measureRun(stack);
       seconds.push(run.seconds);
-      const summary =
-        run.output
-          .split('\n')
-          .reverse()
-          .find((line) => line.includes('Rotation run:')) ?? '';
-      const { accepted, throttled } = await requestCounts(stack);
-      const rotated = Number(/(\d+) rotated/.exec(summary)?.[1] ?? 0);
-      const failed = Number(/(\d+) failed/.exec(summary)?.[1] ?? 0);
-      const ideal = accepted / (LIMIT.requests / (LIMIT.windowMs / 1000));
-
+      const ideal = run.accepted / (LIMIT.requests / (LIMIT.windowMs / 1000));
       if (runs > 1) console.log(`  run ${index} of ${runs}:`);
-      console.log(`  run: ${summary.replace(/^\[[^\]]+\]\s*/, '')}`);
-      // How the run's concurrency followed the vault (printed by runs that met a 429).
-      const pace = run.output.split('\n').find((line) => line.includes('the vault answered 429'));
-      if (pace) console.log(`  ${pace.replace(/^\[[^\]]+\]\s*/, '')}`);
+      console.log(`  run: ${run.summary}`);
+      if (run.pace) console.log(`  ${run.pace}`);
       console.log(
-        `  wall time ${run.seconds.toFixed(1)} s; limit-bound ideal ${ideal.toFixed(1)} s (${accepted} requests at ${LIMIT.requests} per ${LIMIT.windowMs / 1000} s)`,
+        `  wall time ${run.seconds.toFixed(1)} s; limit-bound ideal ${ideal.toFixed(1)} s (${run.accepted} requests at ${LIMIT.requests} per ${LIMIT.windowMs / 1000} s)`,
       );
       console.log(`  throughput ${(ideal / run.seconds).toFixed(2)} of the limit (target ≥ 0.85)`);
-      console.log(`  Key Vault requests per rotated secret ${(accepted / Math.max(1, rotated)).toFixed(2)} (target ≤ 2.1); 429 answers seen ${throttled}`);
-      console.log(`  429s that reached a failure: ${failed} (target 0)`);
+      console.log(`  Key Vault requests per rotated secret ${(run.accepted / Math.max(1, run.rotated)).toFixed(2)} (target ≤ 2.1); 429 answers seen ${run.throttled}`);
+      console.log(`  429s that reached a failure: ${run.failed} (target 0)`);
     }
     if (runs > 1) console.log(`  wall time, median of ${runs}: ${median(seconds).toFixed(2)} s (runs ${seconds.map((value) => value.toFixed(2)).join(', ')})`);
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * `--compare C`: two stacks side by side (in memory) with the same N due secrets, the app at its
+ * default settings and at ROTATION_CONCURRENCY=C (8: the fixed concurrency rotation had before it
+ * adapted). For each latency of BENCH_LATENCY_MS (added to every Key Vault request; default
+ * `0,10,20`), BENCH_RUNS runs alternate between the two, and the median ratio of their wall times
+ * is printed.
+ */
+async function compareWith(baseline: number, secrets: number, runs: number): Promise<void> {
+  const latencies = (process.env.BENCH_LATENCY_MS ?? '0,10,20').split(',').map(Number);
+  if (latencies.some((latency) => !Number.isInteger(latency) || latency < 0)) throw new Error('BENCH_LATENCY_MS is a list of whole milliseconds, such as 0,10,20');
+  const contenders = [
+    { label: `ROTATION_CONCURRENCY=${baseline}`, settings: { ROTATION_CONCURRENCY: String(baseline) } },
+    { label: `default (ROTATION_CONCURRENCY=${DEFAULT_SETTINGS.ROTATION_CONCURRENCY})`, settings: DEFAULT_SETTINGS },
+  ];
+  const stacks = await Promise.all(contenders.map((contender) => startBenchStack({ settings: contender.settings, inMemory: true })));
+  try {
+    for (const stack of stacks) await prepare(stack, secrets);
+    console.log(`  ${secrets} due secrets per run, ${runs} runs each; ${contenders[1]!.label} against ${contenders[0]!.label} (target ≥ 1.5 × faster)`);
+    const summary: string[] = [];
+    for (const latencyMs of latencies) {
+      for (const stack of stacks) await stack.admin('faults', { latencyMs });
+      const ratios: number[] = [];
+      for (let index = 1; index <= runs; index++) {
+        // Alternating order: the machine drifts, and later runs meet more versions per secret.
+        const measured: MeasuredRun[] = [];
+        for (const which of index % 2 === 1 ? [0, 1] : [1, 0]) measured[which] = await measureRun(stacks[which]!);
+        for (const [which, run] of measured.entries()) {
+          if (run.rotated !== secrets || run.failed > 0) console.log(`  (warning: ${contenders[which]!.label}: ${run.summary})`);
+        }
+        const [old, current] = measured as [MeasuredRun, MeasuredRun];
+        ratios.push(old.seconds / current.seconds);
+        console.log(`  ${latencyMs} ms latency, run ${index}: ${old.seconds.toFixed(2)} s against ${current.seconds.toFixed(2)} s: ${ratios.at(-1)!.toFixed(2)} ×`);
+      }
+      summary.push(
+        `  ${latencyMs} ms added to each Key Vault request: ${median(ratios).toFixed(2)} × faster (median of ${runs}; runs ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`,
+      );
+    }
+    console.log(summary.join('\n'));
+  } finally {
+    await Promise.all(stacks.map((stack) => stack.stop()));
+  }
+}
+
+/** A run with nothing due first, so that no measured run pays for loading code and clients; then N due secrets. */
+async function prepare(stack: BenchStack, secrets: number): Promise<void> {
+  const { credential, options } = await stack.clientOptions();
+  await runTimer(stack);
+  console.log(`bench/rotation: creating ${secrets} secrets due for rotation …`);
+  await createDueSecrets(new SecretClient(stack.vault.url, credential, options), secrets, true);
+  runEndedAt.set(stack, Date.now());
+}
+
+interface MeasuredRun {
+  seconds: number;
+  /** The run's summary line, and how its concurrency followed the vault (when it met a 429). */
+  summary: string;
+  pace?: string;
+  rotated: number;
+  failed: number;
+  accepted: number;
+  throttled: number;
+}
+
+/** One timer run of a one-vault stack, every secret due again, the vault's limit window empty. */
+async function measureRun(stack: BenchStack): Promise<MeasuredRun> {
+  // Every secret is due again 1 s after its last rotation (PT1S).
+  await sleep(Math.max(0, (runEndedAt.get(stack) ?? 0) + 1_500 - Date.now()));
+  // Setting the limit also empties its window: every run starts with the same allowance.
+  await stack.admin('faults', { limit: { enabled: true, ...LIMIT } });
+  await stack.admin('reset', { counters: true, faults: false });
+  const run = await runTimer(stack);
+  runEndedAt.set(stack, Date.now());
+  const lines = run.output.split('\n').map((line) => line.replace(/^\[[^\]]+\]\s*/, ''));
+  const summary = lines.findLast((line) => line.includes('Rotation run:')) ?? '';
+  return {
+    seconds: run.seconds,
+    summary,
+    pace: lines.find((line) => line.includes('the vault answered 429')),
+    rotated: Number(/(\d+) rotated/.exec(summary)?.[1] ?? 0),
+    failed: Number(/(\d+) failed/.exec(summary)?.[1] ?? 0),
+    ...(await requestCounts(stack)),
+  };
 }
 
 interface VaultRun {
@@ -102,7 +172,7 @@ interface TimerRun {
 }
 
 async function twoVaults(secrets: number, rounds: number): Promise<void> {
-  const stack = await startBenchStack({ vaults: ['main', 'payments'], inMemory: true });
+  const stack = await startBenchStack({ vaults: ['main', 'payments'], inMemory: true, settings: DEFAULT_SETTINGS });
   try {
     const { credential, options } = await stack.clientOptions();
     // The app calls the first vault `default` (KEYVAULT_URL), the other by its alias (KEYVAULTS).

@@ -5,13 +5,13 @@ import https from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ManagedIdentityCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { StackReadyFile } from '../local/stack/index.js';
 import { stopChild } from '../local/stack/azurite.js';
 
 export interface BenchStack extends StackReadyFile {
   /** Options for SDK clients that authenticate as the app does, against the same vault. */
-  clientOptions(): Promise<{ credential: ManagedIdentityCredential; options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } } }>;
+  clientOptions(): Promise<{ credential: TokenCredential; options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } } }>;
   /** `/_emulator/<route>` of the first vault, or of `vault` (an alias of `vaults`): GET without a
    * body, PUT (POST for reset) with one. Counters and faults (the request limit too) are per vault. */
   admin<T = { operations: Record<string, { calls: number; statuses: Record<string, number> }> }>(route: string, body?: unknown, vault?: string): Promise<T>;
@@ -26,6 +26,8 @@ export interface BenchStackOptions {
   /** Azurite and the vaults keep their data in memory (`npm start -- --in-memory`). On disk, each
    * writes one request at a time with a sync, for all vaults together. */
   inMemory?: boolean;
+  /** App settings for the host, which win over local.settings.json (as real environment variables do). */
+  settings?: Record<string, string>;
 }
 
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
@@ -42,6 +44,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   ];
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/stack/cli.ts', ...args], {
     cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...process.env, ...options.settings },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -62,10 +65,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   return {
     ...stack,
     async clientOptions() {
-      process.env.IDENTITY_ENDPOINT = stack.identity.endpoint;
-      process.env.IDENTITY_HEADER = stack.identity.header;
       return {
-        credential: new ManagedIdentityCredential(),
+        credential: identityCredential(stack.identity),
         options: { disableChallengeResourceVerification: true, tlsOptions: { ca: await readFile(stack.vault.caFile, 'utf8') } },
       };
     },
@@ -92,6 +93,24 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     async stop() {
       await stopChild(child, 15_000);
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Tokens from this stack's managed-identity endpoint, asked as App Service's protocol says. Not
+ * ManagedIdentityCredential: it keeps one endpoint and token cache per process, and a benchmark
+ * may run two stacks (each its own tenant) side by side.
+ */
+function identityCredential(identity: StackReadyFile['identity']): TokenCredential {
+  return {
+    async getToken(scopes): Promise<AccessToken> {
+      const resource = [scopes].flat()[0]!.replace(/\/\.default$/, '');
+      const url = `${identity.endpoint}?api-version=2019-08-01&resource=${encodeURIComponent(resource)}`;
+      const response = await fetch(url, { headers: { 'x-identity-header': identity.header } });
+      if (!response.ok) throw new Error(`the stack's identity endpoint answered ${response.status}`);
+      const body = (await response.json()) as { access_token: string; expires_on: string };
+      return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
     },
   };
 }

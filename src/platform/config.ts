@@ -13,6 +13,8 @@ const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a val
 
 /** The vault `KEYVAULT_URL` names: today's routes (without `/vaults/{vault}`) address it. */
 export const DEFAULT_VAULT = 'default';
+/** ROTATION_CONCURRENCY when unset: the most rotations a run has in flight. */
+export const DEFAULT_ROTATION_CONCURRENCY = 64;
 /** A vault alias: 1–24 lower-case letters, digits and hyphens. */
 /** A vault's host as a blob-name-safe slug: names the storage a vault's runs keep (lease, inventory). */
 export const vaultHostSlug = (vaultUrl: string) => new URL(vaultUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
@@ -72,10 +74,10 @@ export const configSchema = z
     // Required: the timer binding reads it as %ROTATION_SCHEDULE%.
     ROTATION_SCHEDULE: z.string().min(1),
     /** The most secrets a rotation run rotates at once; below it, the run follows the vault's 429s. */
-    ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 256' }).int().min(1).max(256).default(64),
-    /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
+    ROTATION_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 256' }).int().min(1).max(256).default(DEFAULT_ROTATION_CONCURRENCY),
     // GET /api/inventory?refresh=true rebuilds a vault's inventory at most this often.
     INVENTORY_REFRESH_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 0 to 86400' }).int().min(0).max(86_400).default(60),
+    /** How long one worker invocation polls Key Vault before handing the job over to a new message. */
     JOB_POLL_BUDGET_SECONDS: z.coerce.number({ error: 'must be a whole number of seconds from 1 to 240' }).int().min(1).max(240).default(20),
     /** Optional: told (name and versions, never the value) before each rotated value is written. */
     ROTATION_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
