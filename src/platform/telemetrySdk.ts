@@ -58,6 +58,11 @@ async function startAzureMonitor(
     // app's ES module imports, nor a bundle); the SDK's own HTTP spans make outgoing HTTP spans redundant.
     instrumentationOptions: { azureSdk: { enabled: false }, http: { enabled: false } },
     enableLiveMetrics: false,
+    // Every trace, as the OTLP path: the distro's default (tracesPerSecond 5) re-decides at each span
+    // with a remote parent (a request, each job invocation) at a rate that counts every span, so one
+    // request's own Azure SDK spans could drop the next request's trace or a job's re-queued part.
+    // OTEL_TRACES_SAMPLER still overrides it (microsoft.fixed_percentage keeps or drops whole traces).
+    tracesPerSecond: 0,
     logRecordProcessors: [logPropertiesProcessor],
   });
   // The Functions instrumentation: the host's trace context for each invocation, and the logs sent
