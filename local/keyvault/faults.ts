@@ -15,6 +15,8 @@ export interface FaultConfig {
   latencyMs: number;
   /** Deterministic: the next `count` selected requests fail with `status` (count decrements). */
   burst?: { status: 429 | 503; count: number };
+  /** The next `count` selected requests get no answer: their connection is closed (after the latency). */
+  drop?: { count: number };
   /** Only these operation names are affected (all when empty/absent). */
   operations?: string[];
   /** Enforce the real service's per-vault transaction limit. */
@@ -30,6 +32,7 @@ export const faultPatchSchema = z.object({
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   operations: z.array(z.string()).optional(),
   burst: z.object({ status: z.union([z.literal(429), z.literal(503)]), count: z.number().int().min(0) }).optional(),
+  drop: z.object({ count: z.number().int().min(0) }).optional(),
   limit: z
     .object({
       enabled: z.boolean().optional(),
@@ -55,6 +58,9 @@ export function mergeFaults(base: FaultConfig, patch: Partial<FaultConfig> | und
   };
 }
 
+/** What `apply` returns for a request that must get no answer. */
+export const DROP = 'drop';
+
 export class FaultInjector {
   config: FaultConfig;
   /** vault → request timestamps (ms) inside the current window, oldest first. */
@@ -72,12 +78,16 @@ export class FaultInjector {
     return this.config;
   }
 
-  /** Waits for the configured latency, then returns the error to answer with, if any. */
-  async apply(vault: string, operation: string, now = Date.now()): Promise<KeyVaultError | undefined> {
+  /** Waits for the configured latency, then returns the error to answer with (or DROP), if any. */
+  async apply(vault: string, operation: string, now = Date.now()): Promise<KeyVaultError | typeof DROP | undefined> {
     const c = this.config;
     const selected = !c.operations || c.operations.length === 0 || c.operations.includes(operation);
     if (!selected) return undefined;
     if (c.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, c.latencyMs));
+    if (c.drop && c.drop.count > 0) {
+      c.drop = { count: c.drop.count - 1 };
+      return DROP;
+    }
     if (c.limit.enabled) {
       const stamps = this.windows.get(vault) ?? [];
       while (stamps.length > 0 && stamps[0]! <= now - c.limit.windowMs) stamps.shift();

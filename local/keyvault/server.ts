@@ -16,7 +16,7 @@ import type { EmulatorSettings, HandlerResult, Operation, RequestContext, VaultP
 import type { CallCounters } from './counters.js';
 import { sameSecret } from '../shared/sameSecret.js';
 import { errors, KeyVaultError } from './errors.js';
-import type { FaultInjector } from './faults.js';
+import { DROP, type FaultInjector } from './faults.js';
 import { vaultKeyForHost, vaultNameForHost } from './ids.js';
 import { API_VERSIONS, REQUEST_BODY_MAX_BYTES } from './limits.js';
 import type { VaultStore } from './store/types.js';
@@ -132,6 +132,11 @@ export function buildKeyVaultServer(options: KeyVaultServerOptions): FastifyInst
     const host = header(request, 'host') ?? 'localhost';
     request.principal = await options.verifier.verify(header(request, 'authorization'), host);
     const fault = await options.faults.apply(vaultFor(options, host).key, operationName(request));
+    if (fault === DROP) {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return;
+    }
     if (fault) throw fault;
   });
 

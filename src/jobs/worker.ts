@@ -289,7 +289,11 @@ async function renewLease(job: JobMessage, claim: Claim, deps: WorkerDeps): Prom
 }
 
 async function pendingStatus(name: string, deps: WorkerDeps): Promise<string | undefined> {
-  const poller = await deps.certificates.getCertificateOperation(name);
+  // For an operation Key Vault failed, the SDK's poller throws the operation's error (a plain
+  // Error with Key Vault's message) instead of returning the operation.
+  const poller = await deps.certificates.getCertificateOperation(name).catch((error: unknown) => {
+    throw error instanceof Error && Object.getPrototypeOf(error) === Error.prototype ? new PermanentFailure(problems.certificateOperationFailed(error.message)) : error;
+  });
   const operation = poller.getOperationState().certificateOperation;
   if (operation?.status === 'failed') {
     throw new PermanentFailure(problems.certificateOperationFailed(operation.error?.message ?? 'no reason given'));

@@ -2,7 +2,8 @@
 // runs (its in-memory metric reader). After a rotation run with one failure (the webhook refuses one
 // secret), a renewal, a job handed over to a re-queued message, a poison message and a throttled
 // Key Vault request, every metric is there with its attributes, and no secret value or tag value
-// (canaries) appears anywhere in what the app sent.
+// (canaries) appears anywhere in what the app sent. Then, on the same app, a renewal that fails
+// and a Key Vault request that gets no answer are counted too.
 import http from 'node:http';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { emulatorAdmin, startIsolatedApp, type IsolatedApp } from '../../support
 import { OtlpReceiver } from '../../support/otlpReceiver.js';
 import { waitForOperation } from '../../support/operations.js';
 import { RotationTimer, until } from '../../support/rotation.js';
+import { appVaultClients } from '../../support/vault.js';
 
 const canaryValue = `CANARY-${Math.random().toString(36).slice(2)}-METRICS`;
 const canaryTag = `CANARYTAG-${Math.random().toString(36).slice(2)}`;
@@ -97,5 +99,29 @@ describe('metrics', () => {
       }
     }
     expect(receiver.bodies.filter((body) => body.includes(canaryValue) || body.includes(canaryTag))).toEqual([]);
+  });
+
+  it('counts a renewal that fails, with its reason, and a Key Vault request that got no answer', { timeout: 60_000 }, async () => {
+    const vault = 'default';
+    await emulatorAdmin(app.emulator, 'settings', { certificateCreateMs: 200 });
+    const certificate = uniqueName('metrics-failing');
+    const created = await app.api.put(`/certificates/${certificate}`, undefined);
+    expect((await waitForOperation(app.api, created.headers.get('operation-location')!)).status).toBe('Succeeded');
+    // Its policy now names an issuer whose requests the emulator fails: the renewal fails in Key Vault.
+    const { certificates } = appVaultClients(app.emulator.vaultUrl, { endpoint: app.emulator.identityEndpoint, header: app.emulator.identityHeader });
+    await certificates.createIssuer('metrics-failing-ca', 'EmulatorFailure');
+    await certificates.updateCertificatePolicy(certificate, { ...(await certificates.getCertificatePolicy(certificate)), issuerName: 'metrics-failing-ca' });
+    const renewal = await app.api.post(`/certificates/${certificate}/renew`);
+    expect(await waitForOperation(app.api, renewal.headers.get('operation-location')!)).toMatchObject({ status: 'Failed', error: { code: 'CertificateOperationFailed' } });
+    const failed = await until(() => receiver.latest(METRICS.certificateRenewals, { vault, outcome: 'failed' }), 'the failed renewal metric');
+    expect(failed).toMatchObject({ value: 1, attributes: { reason: 'CertificateOperationFailed' } });
+
+    // Key Vault closes the connection of the next secret read without answering; the SDK's retry gets the secret.
+    const secret = uniqueName('metrics-dropped');
+    expect((await app.api.put(`/secrets/${secret}`, { value: 'v1' })).status).toBe(201);
+    await emulatorAdmin(app.emulator, 'faults', { drop: { count: 1 }, operations: ['getSecret'] });
+    expect((await app.api.get(`/secrets/${secret}`)).body).toMatchObject({ value: 'v1' });
+    const unanswered = await until(() => receiver.latest(METRICS.vaultRequests, { vault, status: 'none' }), 'the unanswered request metric');
+    expect(unanswered.value).toBe(1);
   });
 });

@@ -1,11 +1,13 @@
 // One trace per piece of work, seen from outside: the app (an isolated copy on the local host)
 // sends OTLP/HTTP to a receiver the test runs. A certificate created with PUT is one trace from
 // the request (whose traceparent the app honours) through every invocation of its job, re-queues
-// included, to the Key Vault and Storage calls; a timer run is one trace with a span per secret.
+// included, to the Key Vault and Storage calls, in the default vault as in a second one; a timer
+// run is one trace with a span per vault and per secret; every HTTP function (the dashboard's and
+// the docs' files included) has its server span.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../support/api.js';
-import { startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
+import { emulatorAdmin, startIsolatedApp, type IsolatedApp } from '../../support/isolatedApp.js';
 import { OtlpReceiver, type ReceivedSpan } from '../../support/otlpReceiver.js';
 import { waitForOperation } from '../../support/operations.js';
 import { RotationTimer, until } from '../../support/rotation.js';
@@ -16,7 +18,11 @@ let app: IsolatedApp;
 beforeAll(async () => {
   receiver = await OtlpReceiver.start();
   // A 2 s polling budget against a 6 s creation: the job is handed over to re-queued messages.
-  app = await startIsolatedApp({ settings: { ...receiver.settings(), JOB_POLL_BUDGET_SECONDS: '2' }, emulator: { certificateCreateMs: 6_000 } });
+  // Two vaults: `main` is the default vault (KEYVAULT_URL), `payments` is the second (KEYVAULTS).
+  app = await startIsolatedApp({
+    settings: { ...receiver.settings(), JOB_POLL_BUDGET_SECONDS: '2' },
+    emulator: { certificateCreateMs: 6_000, vaults: ['main', 'payments'] },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -30,6 +36,12 @@ const CONSUMER = 5;
 
 /** The run id (the timer invocation's id) a run's span records. */
 const runIdOf = (root: ReceivedSpan) => root.attributes['faas.invocation_id'];
+
+/** The host (name and port) of a client span's URL, if it has one. */
+const hostOf = (span: ReceivedSpan) => {
+  const url = String(span.attributes['url.full'] ?? span.attributes['http.url'] ?? '');
+  return URL.canParse(url) ? new URL(url).host : undefined;
+};
 
 /** The chain of parents of `span` within its trace, up to its root. */
 function ancestors(span: ReceivedSpan, trace: ReceivedSpan[]): ReceivedSpan[] {
@@ -87,7 +99,7 @@ describe('tracing', () => {
     ).toBe(true);
   });
 
-  it('makes a timer run one trace with a span per rotated secret', { timeout: 120_000 }, async () => {
+  it('makes a timer run one trace with a span per vault and per rotated secret', { timeout: 120_000 }, async () => {
     const rotatedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const names = [uniqueName('traced-rot'), uniqueName('traced-rot'), uniqueName('traced-rot')];
     for (const name of names) await app.api.put(`/secrets/${name}`, { value: 'v0', tags: { 'rotation-interval': 'P1D', 'rotated-at': rotatedAt } });
@@ -101,10 +113,18 @@ describe('tracing', () => {
     }, 'the secret spans');
     const trace = receiver.trace(root.traceId);
     expect(root.parentSpanId).toBeUndefined();
+    // One span per vault the app manages, each a child of the run.
+    const perVault = await until(() => {
+      const spans = receiver.trace(root.traceId).filter((span) => span.name === 'rotation run vault');
+      return spans.length >= 2 ? spans : undefined;
+    }, 'the vault spans');
+    expect(perVault.map((span) => span.attributes['app.vault']).sort()).toEqual(['default', 'payments']);
+    for (const span of perVault) expect(span.parentSpanId).toBe(root.spanId);
     expect(perSecret.map((span) => span.attributes['app.secret.name']).sort()).toEqual([...names].sort());
+    const defaultVault = perVault.find((span) => span.attributes['app.vault'] === 'default')!;
     for (const span of perSecret) {
       expect(span.attributes['app.rotation.outcome']).toBe('rotated');
-      expect(ancestors(span, trace)).toContain(root);
+      expect(ancestors(span, trace)).toContain(defaultVault);
       // Each secret's Key Vault calls (read, write) are its children.
       const calls = trace.filter((call) => call.kind === CLIENT && ancestors(call, trace).includes(span));
       expect(calls.length).toBeGreaterThanOrEqual(2);
@@ -117,7 +137,46 @@ describe('tracing', () => {
       expect(line.attributes['app.rotation.run']).toEqual(expect.any(String));
       expect(line.traceId).toBe(root.traceId);
     }
-    const summary = await until(() => receiver.logs.find((log) => log.traceId === root.traceId && log.body.startsWith('Rotation run:')), 'the run summary line');
+    const summary = await until(
+      () => receiver.logs.find((log) => log.traceId === root.traceId && log.attributes['app.vault'] === 'default' && log.body.startsWith('Rotation run:')),
+      'the run summary line',
+    );
     expect(summary.attributes).toMatchObject({ 'app.vault': 'default', 'app.rotation.run': runIdOf(root) });
+  });
+
+  it('follows PUT /api/vaults/payments/certificates/{name} to the payments vault in one trace', { timeout: 60_000 }, async () => {
+    // Created at once: no hand-over (that is the first test's).
+    await emulatorAdmin(app.emulator, 'settings', { certificateCreateMs: 0 });
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const name = uniqueName('traced-pay');
+    const response = await app.api.put(`/vaults/payments/certificates/${name}`, undefined, { headers: { traceparent: `00-${traceId}-${callerSpan}-01` } });
+    expect(response.status, response.text).toBe(202);
+    const operation = await waitForOperation(app.api, response.headers.get('operation-location')!);
+    expect(operation).toMatchObject({ status: 'Succeeded', traceId, target: { vault: 'payments' } });
+
+    const job = await until(() => receiver.trace(traceId).find((span) => span.name === 'certificate job certificate.create'), 'the worker invocation');
+    const trace = receiver.trace(traceId);
+    const server = trace.find((span) => span.kind === SERVER);
+    expect(server?.parentSpanId).toBe(callerSpan);
+    expect(server!.attributes['url.path']).toBe(`/api/vaults/payments/certificates/${name}`);
+    expect(job.kind).toBe(CONSUMER);
+    // Every Key Vault call of the trace went to the payments vault, and those of the job are its children.
+    const hosts = { main: new URL(app.emulator.vaults['main']!.url).host, payments: new URL(app.emulator.vaults['payments']!.url).host };
+    const vaultCalls = trace.filter((span) => span.kind === CLIENT && [hosts.main, hosts.payments].includes(hostOf(span) ?? ''));
+    expect(vaultCalls.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(vaultCalls.map(hostOf))).toEqual(new Set([hosts.payments]));
+    expect(vaultCalls.filter((span) => ancestors(span, trace).includes(job)).length).toBeGreaterThanOrEqual(1);
+    expect(app.emulator.vaults['payments']!.counters.tracedCalls(traceId)['createCertificate']).toBe(1);
+    expect(app.emulator.vaults['main']!.counters.tracedCalls(traceId)).toEqual({});
+  });
+
+  it('gives the dashboard, docs, OpenAPI and inventory functions a server span each', { timeout: 60_000 }, async () => {
+    const paths = ['/dashboard', '/dashboard/dashboard.js', '/docs', '/docs/init.js', '/openapi.json', '/inventory'];
+    for (const path of paths) expect((await app.api.get(path)).status, path).toBe(200);
+    for (const path of paths) {
+      const span = await until(() => receiver.spans.find((s) => s.kind === SERVER && s.attributes['url.path'] === `/api${path}`), `the server span of ${path}`);
+      expect(span.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
+    }
   });
 });

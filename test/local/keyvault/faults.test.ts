@@ -54,6 +54,13 @@ describe('fault injection', () => {
     expect((await rawRequest(emulator, { path: listPath })).status).toBe(401);
   });
 
+  it('drop closes the connection of the next selected requests without an answer', async () => {
+    await adminRequest(emulator, 'PUT', '/faults', { drop: { count: 1 }, operations: ['listSecrets'] });
+    await expect(rawRequest(emulator, { path: listPath, headers: auth })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect((await rawRequest(emulator, { path: listPath, headers: auth })).status).toBe(200);
+    expect(((await adminRequest(emulator, 'GET', '/faults')).json() as { drop: unknown }).drop).toEqual({ count: 0 });
+  });
+
   it('a rate applies to roughly that share of requests', async () => {
     await adminRequest(emulator, 'PUT', '/faults', { throttleRate: 0.5 });
     const statuses = await Promise.all(Array.from({ length: 60 }, () => rawRequest(emulator, { path: listPath, headers: auth }).then((r) => r.status)));

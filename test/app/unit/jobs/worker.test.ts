@@ -27,6 +27,8 @@ class FakeCertificates {
   calls = 0;
   pollsToFinish = 0;
   failWith?: RestError;
+  /** Key Vault failed the operation with this message: the SDK's pollers throw it as a plain Error. */
+  vaultFailure?: string;
   onPoll?: () => Promise<void>;
   private polls = 0;
 
@@ -36,6 +38,7 @@ class FakeCertificates {
         this.calls++;
         await this.onPoll?.();
         this.polls++;
+        if (this.vaultFailure) throw new Error(this.vaultFailure);
       },
       isDone: () => this.polls >= this.pollsToFinish,
       getResult: () => (this.polls >= this.pollsToFinish ? result : undefined),
@@ -56,6 +59,12 @@ class FakeCertificates {
     if (this.failWith) throw this.failWith;
     this.deletes++;
     return this.poller({ recoveryId: `${VAULT}/deletedcertificates/${name}` });
+  }
+
+  async getCertificateOperation() {
+    this.calls++;
+    if (this.vaultFailure) throw new Error(this.vaultFailure);
+    return { getOperationState: () => ({ certificateOperation: { status: 'inProgress' } }) };
   }
 
   async getCertificatePolicy() {
@@ -163,6 +172,15 @@ describe('certificate job worker', () => {
     await runCertificateJob(job, deps);
     expect(await operationOf(job)).toMatchObject({ status: 'Failed', error: { code: 'InvalidRequest' } });
     expect(events).toMatchObject([{ type: 'OperationFailed', name: 'c' }]);
+    expect(queued).toEqual([]);
+  });
+
+  it('fails a create that Key Vault failed at once, with its reason', async () => {
+    const job = await started();
+    certificates.pollsToFinish = 2;
+    certificates.vaultFailure = 'the issuer rejected the request';
+    await runCertificateJob(job, deps);
+    expect(await operationOf(job)).toMatchObject({ status: 'Failed', error: { code: 'CertificateOperationFailed', message: expect.stringContaining('the issuer rejected') } });
     expect(queued).toEqual([]);
   });
 
