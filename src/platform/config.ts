@@ -15,10 +15,10 @@ const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a val
 export const DEFAULT_VAULT = 'default';
 /** ROTATION_CONCURRENCY when unset: the most rotations a run has in flight. */
 export const DEFAULT_ROTATION_CONCURRENCY = 64;
-/** A vault alias: 1–24 lower-case letters, digits and hyphens. */
 /** A vault's host as a blob-name-safe slug: names the storage a vault's runs keep (lease, inventory). */
 export const vaultHostSlug = (vaultUrl: string) => new URL(vaultUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
 
+/** A vault alias: 1–24 lower-case letters, digits and hyphens. */
 export const VAULT_ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 
 /**

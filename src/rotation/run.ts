@@ -15,8 +15,10 @@ export interface ScheduledRotationDeps {
   events?: { drainOutbox(): Promise<DrainSummary> };
   /** Rotates the due secrets under the lease. */
   secrets: { run(options: { lease: RunLease }): Promise<RunSummary> };
-  /** Starts the due certificate renewals; should check `lease.assertHeld()` before each start. */
-  /** Undefined: this run renews no certificates. */
+  /**
+   * Starts the due certificate renewals; should check `lease.assertHeld()` before each start.
+   * Undefined: this run renews no certificates.
+   */
   renewCertificates?: (lease: RunLease) => Promise<RenewalSummary>;
   /** Optional last step (housekeeping), under the same lease. */
   afterRotation?: (lease: RunLease) => Promise<void>;
