@@ -112,15 +112,31 @@ export async function withRunLease<T>(
   };
   confirmed(acquiredSentAt);
 
+  // Writers that ask while a renewal is on its way share the next one, sent as soon as that one
+  // ends: each write still follows a renewal sent after it asked, and a run's concurrent
+  // rotations do not cost a blob request each.
+  let renewing: Promise<void> | undefined;
+  let nextRenewal: Promise<void> | undefined;
+  const renewAfterNow = (): Promise<void> => {
+    if (!renewing) {
+      renewing = renew().finally(() => (renewing = undefined));
+      return renewing;
+    }
+    nextRenewal ??= renewing
+      .catch(() => undefined)
+      .then(() => {
+        nextRenewal = undefined;
+        return renewAfterNow();
+      });
+    return nextRenewal;
+  };
+
   const handle: RunLease = {
     signal: controller.signal,
     // A break or a take-over by another run is only visible to a lease call, so the lease is
     // renewed right before every write: what goes unnoticed is then at most that one write, which
-    // a run taking over a broken lease waits out before it starts. A blob request is cheap next to
-    // a Key Vault write.
-    async assertHeld() {
-      await renew();
-    },
+    // a run taking over a broken lease waits out before it starts.
+    assertHeld: renewAfterNow,
   };
   const renewal = setInterval(() => void renew().catch(() => undefined), renewEveryMs);
   try {

@@ -55,6 +55,48 @@ describe('run lease', () => {
     expect(calls.release).toBe(1);
   });
 
+  it('gives writers that ask during a renewal the next renewal, shared: each write follows a renewal sent after it asked', async () => {
+    const state: FakeBlobState = {};
+    const { blobs, calls } = fakeBlobs(state);
+    const pending: (() => void)[] = [];
+    await withRunLease(blobs, 'r', async (lease) => {
+      state.renew = () => new Promise<void>((resolve) => pending.push(resolve));
+      const settled: string[] = [];
+      const first = lease.assertHeld().then(() => settled.push('first'));
+      // Three more writers ask while the first renewal is on its way.
+      const later = [1, 2, 3].map((index) => lease.assertHeld().then(() => settled.push(`later ${index}`)));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls.renew).toBe(1);
+      pending.shift()!();
+      await first;
+      await vi.advanceTimersByTimeAsync(0);
+      // The first renewal answered only the writer that asked before it was sent.
+      expect(settled).toEqual(['first']);
+      expect(calls.renew).toBe(2);
+      pending.shift()!();
+      await Promise.all(later);
+      expect(settled).toEqual(['first', 'later 1', 'later 2', 'later 3']);
+      expect(calls.renew).toBe(2);
+    });
+  });
+
+  it('fails every writer sharing a renewal that is refused', async () => {
+    const state: FakeBlobState = {};
+    const { blobs } = fakeBlobs(state);
+    const result = await withRunLease(blobs, 'r', async (lease) => {
+      let refuse = () => undefined as void;
+      state.renew = () => new Promise<void>((resolve) => (refuse = resolve));
+      const first = lease.assertHeld();
+      const shared = [lease.assertHeld(), lease.assertHeld()];
+      await vi.advanceTimersByTimeAsync(0);
+      state.renew = taken;
+      refuse();
+      await first;
+      for (const writer of shared) await expect(writer).rejects.toBeInstanceOf(LeaseLostError);
+    });
+    expect(result).toMatchObject({ ran: true, leaseLost: true });
+  });
+
   it('does not run when another run holds the lease', async () => {
     const { blobs } = fakeBlobs({ acquire: () => Promise.reject(new RestError('there is already a lease', { statusCode: 409 })) });
     const run = vi.fn();
