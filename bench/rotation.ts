@@ -7,7 +7,8 @@
 // app's default settings: the run's concurrency finds the limit by itself (ROTATION_CONCURRENCY is
 // only its upper bound), and how it did is printed when it met a 429. A run with nothing due goes
 // first (loading code and clients); BENCH_RUNS (default 1) timer runs follow, each with every
-// secret due again, and their median wall time is printed.
+// secret due again, and their median wall time is printed. BENCH_LATENCY_MS (default 0) is added
+// to every Key Vault request.
 //
 // `rotation --compare 8`: runs below the limit (300 due secrets), the app's defaults against
 // ROTATION_CONCURRENCY=8 (the fixed concurrency before rotation adapted; target ≥ 1.5 × faster),
@@ -50,7 +51,10 @@ async function oneVault(secrets: number, runs: number): Promise<void> {
   const stack = await startBenchStack({ settings: DEFAULT_SETTINGS });
   try {
     await prepare(stack, secrets);
-    console.log(`  ROTATION_CONCURRENCY ${DEFAULT_SETTINGS.ROTATION_CONCURRENCY}`);
+    const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 0);
+    if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error('BENCH_LATENCY_MS is whole milliseconds here, such as 20');
+    if (latencyMs > 0) await stack.admin('faults', { latencyMs });
+    console.log(`  ROTATION_CONCURRENCY ${DEFAULT_SETTINGS.ROTATION_CONCURRENCY}; ${latencyMs} ms added to every Key Vault request (BENCH_LATENCY_MS)`);
     const seconds: number[] = [];
     for (let index = 1; index <= runs; index++) {
       const run = await measureRun(stack);

@@ -92,11 +92,12 @@ export class RotationEngine {
   }
 
   /**
-   * Reads properties only (never values), page by page, and returns the secrets that are due.
+   * Reads properties only (never values), page by page, and returns the secrets that are due
+   * (each also handed to `onDue` as soon as its page is read).
    * The SDK passes the call's signal to the first page request only, so every page is also raced
    * against a fresh signal: a hung page request is abandoned (it is a read, and harmless).
    */
-  async plan(lease?: RunLease, observe?: SecretObserver): Promise<{ due: PlannedRotation[]; invalid: number }> {
+  async plan(lease?: RunLease, observe?: SecretObserver, onDue?: (item: PlannedRotation) => void): Promise<{ due: PlannedRotation[]; invalid: number }> {
     const due: PlannedRotation[] = [];
     let invalid = 0;
     // Events about what the listing found (near expiry, invalid policy), sent after it, a few at a time.
@@ -121,7 +122,9 @@ export class RotationEngine {
         const at = dueAt(reading.policy, properties);
         if (at && at <= this.now()) {
           const basis = basisOf(properties);
-          due.push({ name: properties.name, basis, policy: reading.policy, rotationId: rotationIdFor(properties.name, basis) });
+          const item = { name: properties.name, basis, policy: reading.policy, rotationId: rotationIdFor(properties.name, basis) };
+          due.push(item);
+          onDue?.(item);
         }
       }
     }
@@ -134,36 +137,49 @@ export class RotationEngine {
   }
 
   /**
-   * Plans, then rotates the due secrets with bounded concurrency and a little jitter. With a
-   * lease, the lease is confirmed right before every write, and the run stops once it is lost:
-   * the secrets it has not rotated are reported skipped (`lease lost`), for the next run.
+   * Rotates the due secrets with bounded concurrency and a little jitter, starting each as soon as
+   * the listing has found it (the listing's pages are not a wait before the first write). With a
+   * lease, the lease is confirmed right before every write, and the run stops once it is lost: the
+   * secrets it has not rotated are reported skipped (`lease lost`), for the next run. A listing
+   * that fails stops further starts; the run throws once the rotations in flight have ended.
    */
   async run(options: { lease?: RunLease; observe?: SecretObserver } = {}): Promise<RunSummary> {
     const { lease } = options;
-    let plan: { due: PlannedRotation[]; invalid: number };
-    try {
-      plan = await this.plan(lease, options.observe);
-    } catch (error) {
-      if (lease?.signal.aborted) return { planned: 0, invalid: 0, outcomes: [], leaseLost: true };
-      throw error;
-    }
-    const { due, invalid } = plan;
     const pace = new AdaptiveConcurrency({ max: this.deps.concurrency, initial: this.deps.initialConcurrency });
     const run: RunState = { lease, stopped: false, pace };
     const outcomes: RotationOutcome[] = [];
+    // Woken whenever the listing finds a due secret or ends, a rotation ends or the vault throttles.
+    let wake = () => undefined as void;
     const stopListening = this.deps.throttling?.onThrottled((retryAfterMs) => {
       pace.throttled(retryAfterMs);
       wake();
     });
-    // Woken whenever a rotation ends or the vault throttles: the loop below looks again.
-    let wake = () => undefined as void;
+    const due: PlannedRotation[] = [];
+    const listing: { done: boolean; invalid: number; failure?: { error: unknown } } = { done: false, invalid: 0 };
+    const listed = this.plan(lease, options.observe, (item) => {
+      due.push(item);
+      wake();
+    })
+      .then(
+        ({ invalid }) => void (listing.invalid = invalid),
+        (error: unknown) => void (listing.failure = { error }),
+      )
+      .finally(() => {
+        listing.done = true;
+        wake();
+      });
     const running = new Set<Promise<void>>();
     let next = 0;
     // A rotation that threw (a bug: rotateInRun reports every vault failure): no more start, and
     // the run throws once the others have ended.
     let crashed: { error: unknown } | undefined;
     try {
-      while (next < due.length && !run.stopped && !crashed) {
+      while (!run.stopped && !crashed && !listing.failure) {
+        if (next >= due.length) {
+          if (listing.done) break;
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
         if (!pace.canStart()) {
           const changed = new Promise<void>((resolve) => (wake = resolve));
           const pause = pace.pauseMs();
@@ -187,17 +203,21 @@ export class RotationEngine {
         running.add(rotation);
       }
       await Promise.all(running);
+      // A run that stopped early still waits for its listing: the page in flight is bounded by the call timeout.
+      await listed;
     } finally {
       stopListening?.();
     }
     if (crashed) throw crashed.error;
+    const leaseLost = run.stopped || lease?.signal.aborted === true;
+    if (listing.failure && !leaseLost) throw listing.failure.error;
     for (const item of due.slice(next)) outcomes.push({ name: item.name, status: 'skipped', reason: LEASE_LOST });
     if (pace.stats.throttled > 0) {
       this.deps.log(
         `Rotation run: the vault answered 429 ${pace.stats.throttled} times; concurrency reached ${pace.stats.peak} (at most ${this.deps.concurrency}), lowered ${pace.stats.decreases} times, ended at ${pace.limit}`,
       );
     }
-    return { planned: due.length, invalid, outcomes, leaseLost: run.stopped || lease?.signal.aborted === true };
+    return { planned: due.length, invalid: listing.invalid, outcomes, leaseLost };
   }
 
   /** Rotate-now: the secret's own policy, or the default generator when it has none. */

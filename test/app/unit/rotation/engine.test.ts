@@ -205,12 +205,15 @@ describe('rotation engine: hung calls', () => {
     expect(events.map((e) => e.type)).toEqual(['OperationFailed']);
   });
 
-  it('gives up on a later listing page that does not answer (the SDK gives it no signal)', async () => {
+  it('gives up on a later listing page that does not answer (the SDK gives it no signal), after rotating what it had listed', async () => {
     const { vault, engine } = setup(['a', 'b'], { callTimeoutMs: 50 });
     vault.pageSize = 1;
     vault.hangSecondPage = true;
     await expect(engine.run()).rejects.toThrow();
-    expect(vault.writes).toBe(0);
+    // The first page's secret was rotated while the listing was still waiting for its second page.
+    expect(vault.writes).toBe(1);
+    expect((await vault.client().getSecret('a')).value).not.toBe('old-a');
+    expect((await vault.client().getSecret('b')).value).toBe('old-b');
   });
 
   it('abandons the listing when the lease is lost during planning', async () => {
@@ -219,8 +222,11 @@ describe('rotation engine: hung calls', () => {
     vault.hangSecondPage = true;
     const lease = new FakeLease();
     setTimeout(() => lease.lose(), 20);
-    expect(await engine.run({ lease })).toEqual({ planned: 0, invalid: 0, outcomes: [], leaseLost: true });
-    expect(vault.writes).toBe(0);
+    const summary = await engine.run({ lease });
+    // Only the first page's secret was planned; it was rotated, or skipped if the loss came first.
+    expect(summary).toMatchObject({ planned: 1, leaseLost: true });
+    expect(summary.outcomes.map((outcome) => outcome.name)).toEqual(['a']);
+    expect((await vault.client().getSecret('b')).value).toBe('old-b');
   });
 });
 
