@@ -93,18 +93,22 @@ export class RotationEngine {
 
   /**
    * Reads properties only (never values), page by page, and returns the secrets that are due
-   * (each also handed to `onDue` as soon as its page is read).
-   * The SDK passes the call's signal to the first page request only, so every page is also raced
-   * against a fresh signal: a hung page request is abandoned (it is a read, and harmless).
+   * (each also handed to `onDue` as soon as its page is read). The SDK passes the call's signal to
+   * the first page request only, so every page is also raced against a fresh signal: a hung page
+   * request is abandoned (it is a read, and harmless), as is the listing once `stop` aborts.
    */
-  async plan(lease?: RunLease, observe?: SecretObserver, onDue?: (item: PlannedRotation) => void): Promise<{ due: PlannedRotation[]; invalid: number }> {
+  async plan(
+    lease?: RunLease,
+    options: { observe?: SecretObserver; onDue?: (item: PlannedRotation) => void; stop?: AbortSignal } = {},
+  ): Promise<{ due: PlannedRotation[]; invalid: number }> {
+    const { observe, onDue, stop } = options;
     const due: PlannedRotation[] = [];
     let invalid = 0;
     // Events about what the listing found (near expiry, invalid policy), sent after it, a few at a time.
     const notices: (() => Promise<void>)[] = [];
     const pages = this.deps.secrets.listPropertiesOfSecrets({ abortSignal: this.callSignal(lease) }).byPage();
     for (;;) {
-      const page = await untilAborted(pages.next(), this.callSignal(lease));
+      const page = await untilAborted(pages.next(), stop ? AbortSignal.any([stop, this.callSignal(lease)]) : this.callSignal(lease));
       if (page.done) break;
       for (const properties of page.value) {
         const reading = readPolicy(properties.tags);
@@ -156,10 +160,13 @@ export class RotationEngine {
     });
     const due: PlannedRotation[] = [];
     const listing: { done: boolean; invalid: number; failure?: { error: unknown } } = { done: false, invalid: 0 };
-    const listed = this.plan(lease, options.observe, (item) => {
+    // Aborted when the run stops starting rotations before the listing has ended.
+    const stopListing = new AbortController();
+    const onDue = (item: PlannedRotation) => {
       due.push(item);
       wake();
-    })
+    };
+    const listed = this.plan(lease, { observe: options.observe, onDue, stop: stopListing.signal })
       .then(
         ({ invalid }) => void (listing.invalid = invalid),
         (error: unknown) => void (listing.failure = { error }),
@@ -202,8 +209,8 @@ export class RotationEngine {
           });
         running.add(rotation);
       }
+      if (!listing.done) stopListing.abort();
       await Promise.all(running);
-      // A run that stopped early still waits for its listing: the page in flight is bounded by the call timeout.
       await listed;
     } finally {
       stopListening?.();

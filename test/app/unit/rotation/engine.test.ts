@@ -150,6 +150,20 @@ describe('rotation engine: lease loss', () => {
     expect(vault.calls.filter((c) => c.op === 'get')).toHaveLength(1);
   });
 
+  it('abandons the rest of the listing once the run has stopped', { timeout: 10_000 }, async () => {
+    // The second page never answers and the call timeout is an hour: only the stop ends the listing.
+    const { vault, engine } = setup(['a', 'b'], { callTimeoutMs: 3_600_000 });
+    vault.pageSize = 1;
+    vault.hangSecondPage = true;
+    const lease = new FakeLease();
+    lease.quietLoss = true;
+    lease.holdOnCheck = () => false;
+
+    const summary = await engine.run({ lease });
+    expect(summary).toMatchObject({ planned: 1, leaseLost: true, outcomes: [{ name: 'a', status: 'skipped', reason: LEASE_LOST }] });
+    expect(vault.writes).toBe(0);
+  });
+
   it('checks the lease immediately before each write, after the target hook', async () => {
     const lease = new FakeLease();
     const { vault, engine } = setup(['a'], { hook: { beforeWrite: async () => lease.lose() } });
