@@ -10,9 +10,9 @@ export interface OperationStore {
   get(id: string): Promise<StoredOperation | undefined>;
   /**
    * Records a new `NotStarted` operation that holds `name`, unless an unfinished operation
-   * already holds it: then that one is returned (`created: false`).
+   * already holds it: then that one is returned (`created: false`). `traceId`: the trace of the
+   * request that starts it, while tracing is on.
    */
-  /** `traceId`: the trace of the request that starts it, while tracing is on. */
   create(kind: OperationKind, name: string, vault?: string, traceId?: string): Promise<{ operation: StoredOperation; created: boolean }>;
   /** Applies `change` to the current state and saves it; `change` returns undefined to leave it as it is. */
   update(id: string, change: (current: StoredOperation) => StoredOperation | undefined): Promise<StoredOperation>;

@@ -42,6 +42,3 @@ export function createThrottleGate(now: () => number = Date.now): ThrottleGate {
     },
   };
 }
-
-/** The gate's policy alone (nobody listens to its 429s). */
-export const throttleGatePolicy = (now: () => number = Date.now): PipelinePolicy => createThrottleGate(now).policy;

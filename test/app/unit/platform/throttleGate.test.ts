@@ -1,6 +1,6 @@
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createThrottleGate, throttleGatePolicy } from '../../../../src/platform/throttleGate.js';
+import { createThrottleGate } from '../../../../src/platform/throttleGate.js';
 
 function answer(status: number, headers: Record<string, string> = {}): SendRequest {
   return async (request) => ({ request, status, headers: createHttpHeaders(headers) }) as PipelineResponse;
@@ -13,7 +13,7 @@ afterEach(() => {
 describe('throttle gate', () => {
   it('holds every later request until the Retry-After of a 429 has passed', async () => {
     vi.useFakeTimers();
-    const policy = throttleGatePolicy();
+    const { policy } = createThrottleGate();
     const request = createPipelineRequest({ url: 'https://vault.local/secrets/x' });
     await policy.sendRequest(request, answer(429, { 'retry-after': '2' }));
 
@@ -27,7 +27,7 @@ describe('throttle gate', () => {
   });
 
   it('lets requests through at once while nothing is throttled', async () => {
-    const policy = throttleGatePolicy();
+    const { policy } = createThrottleGate();
     const sent = vi.fn(answer(200));
     await policy.sendRequest(createPipelineRequest({ url: 'https://vault.local/' }), sent);
     expect(sent).toHaveBeenCalledOnce();
