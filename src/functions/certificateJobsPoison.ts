@@ -1,6 +1,5 @@
 import { app } from '@azure/functions';
-import { invocationTraceContext } from '../platform/httpHandler.js';
-import { telemetryReady, withLogProperties } from '../platform/telemetry.js';
+import { invocationTraceContext, telemetryReady, withLogProperties } from '../platform/telemetry.js';
 import { getServices } from '../services.js';
 
 app.storageQueue('certificateJobsPoison', {

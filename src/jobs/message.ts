@@ -3,7 +3,7 @@ import { namesItsSubject, newCertificateShape } from '../certificates/schemas.js
 import { operationKinds } from '../operations/model.js';
 import { objectNameSchema } from '../platform/apiSchemas.js';
 import { VAULT_ALIAS } from '../platform/config.js';
-import { TRACEPARENT, TRACESTATE } from '../platform/telemetry.js';
+import { traceContext, TRACEPARENT, TRACESTATE, type TraceContext } from '../platform/telemetry.js';
 
 /**
  * A job on the `certificate-jobs` queue. The policy, tags and enabled state are checked with the
@@ -41,9 +41,9 @@ export type JobMessage = z.infer<typeof jobMessageSchema>;
 export type JobRequest = Pick<JobMessage, 'kind' | 'name' | 'vault' | 'policy' | 'tags' | 'enabled'>;
 
 /** The trace context a message carries, if it is a valid one (read before the message is validated). */
-export function traceContextOf(message: unknown): { traceparent: string; tracestate?: string } | undefined {
-  const parsed = z.object({ traceparent: z.string().regex(TRACEPARENT), tracestate: z.string().regex(TRACESTATE).optional().catch(undefined) }).safeParse(message);
-  return parsed.success ? parsed.data : undefined;
+export function traceContextOf(message: unknown): TraceContext | undefined {
+  const fields = message && typeof message === 'object' ? (message as { traceparent?: unknown; tracestate?: unknown }) : {};
+  return traceContext(fields.traceparent, fields.tracestate);
 }
 
 /** The operation id of a message that is not a valid job, when it has one to report the failure on. */

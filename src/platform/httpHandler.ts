@@ -3,7 +3,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } fr
 import { ConfigError, DEFAULT_VAULT } from './config.js';
 import { errorResponse } from './httpErrors.js';
 import { Problem, problems } from './problems.js';
-import { telemetryReady, TRACEPARENT, TRACESTATE, withLogProperties, type TraceContext } from './telemetry.js';
+import { invocationTraceContext, telemetryReady, traceContext, withLogProperties } from './telemetry.js';
 
 export type ApiHandler = (request: HttpRequest, context: InvocationContext, requestId: string) => Promise<HttpResponseInit>;
 
@@ -24,7 +24,7 @@ export function apiHandler(handler: ApiHandler): HttpHandler {
       `${request.method} ${context.functionName}`,
       {
         kind: 'server',
-        parent: invocationTraceContext(context) ?? headerTraceContext(request),
+        parent: invocationTraceContext(context) ?? traceContext(request.headers.get('traceparent'), request.headers.get('tracestate')),
         // The path only: the query may hold the function key (`code`).
         attributes: { 'http.request.method': request.method, 'url.path': new URL(request.url).pathname, 'faas.invocation_id': context.invocationId },
       },
@@ -37,20 +37,6 @@ export function apiHandler(handler: ApiHandler): HttpHandler {
       },
     );
   };
-}
-
-/** The trace context the Functions host gives the invocation (Azure), if valid. */
-export function invocationTraceContext(context: InvocationContext): TraceContext | undefined {
-  return validTraceContext(context.traceContext?.traceParent ?? undefined, context.traceContext?.traceState ?? undefined);
-}
-
-function headerTraceContext(request: HttpRequest): TraceContext | undefined {
-  return validTraceContext(request.headers.get('traceparent') ?? undefined, request.headers.get('tracestate') ?? undefined);
-}
-
-function validTraceContext(traceparent: string | undefined, tracestate: string | undefined): TraceContext | undefined {
-  if (!traceparent || !TRACEPARENT.test(traceparent)) return undefined;
-  return { traceparent, ...(tracestate && TRACESTATE.test(tracestate) ? { tracestate } : {}) };
 }
 
 function handleRequest(handler: ApiHandler): HttpHandler {

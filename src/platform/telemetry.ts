@@ -22,6 +22,16 @@ export const TRACESTATE = /^[\x20-\x7e]{0,512}$/;
 /** The trace id of a traceparent. */
 export const traceIdOf = (traceparent: string) => traceparent.split('-')[1]!;
 
+/** A trace context from its two parts if the traceparent is valid (an invalid tracestate is left out). */
+export function traceContext(traceparent: unknown, tracestate?: unknown): TraceContext | undefined {
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) return undefined;
+  return { traceparent, ...(typeof tracestate === 'string' && TRACESTATE.test(tracestate) ? { tracestate } : {}) };
+}
+
+/** The trace context the Functions host gives an invocation (in Azure), if valid. */
+export const invocationTraceContext = (context: Pick<AzureFunctions.InvocationContext, 'traceContext'>): TraceContext | undefined =>
+  traceContext(context.traceContext?.traceParent, context.traceContext?.traceState);
+
 /** Whether the trace is recorded (the sampled flag): only then can its id be looked up. */
 export const isSampled = (traceparent: string) => (parseInt(traceparent.split('-')[3] ?? '0', 16) & 1) === 1;
 
@@ -113,10 +123,10 @@ let starting: Promise<Telemetry> | undefined;
 
 /**
  * Starts telemetry for `env` (the app settings) once per process: nothing when no target is set.
- * A failure to start is logged and leaves telemetry off; the app works regardless.
+ * A failure to start is logged and leaves telemetry off; the app works regardless. `functions`:
+ * the app's `@azure/functions` (its `app`), whose hooks telemetry registers; passed in rather than
+ * imported by the SDK module, which keeps the bundle's start-up chunks as they were.
  */
-/** `functions`: the app's `@azure/functions` (its `app`), whose hooks telemetry registers; passed in rather
- * than imported by the SDK module, which keeps the bundle's start-up chunks as they were. */
 export function startTelemetry(env: Record<string, string | undefined> = process.env, functions?: Pick<typeof AzureFunctions, 'app'>): Promise<Telemetry> {
   starting ??= (async () => {
     const target = telemetryTarget(env);
@@ -142,17 +152,6 @@ export const telemetry = (): Telemetry => current;
 export function useTelemetry(instance: Telemetry): void {
   current = instance;
   starting = Promise.resolve(instance);
-}
-
-/** Only what may be an attribute: a class such as an error's name or code, trimmed. */
-export function reasonClass(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const { name, code, statusCode } = error as { name?: unknown; code?: unknown; statusCode?: unknown };
-    if (typeof statusCode === 'number') return `http-${statusCode}`;
-    if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
-    if (typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name)) return name;
-  }
-  return 'error';
 }
 
 // Log properties: what every log line of a piece of work carries (operation id, rotation id, vault
