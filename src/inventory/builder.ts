@@ -1,6 +1,6 @@
 import type { CertificateProperties } from '@azure/keyvault-certificates';
 import type { SecretProperties } from '@azure/keyvault-secrets';
-import { DEFAULT_VAULT } from '../platform/config.js';
+import { vaultPathPrefix } from '../platform/config.js';
 import type { RotationOutcome } from '../rotation/engine.js';
 import { dueAt, expiryFor, TAGS, type PolicyReading, type RotationPolicy } from '../rotation/policy.js';
 import type { RenewalView } from '../rotation/renewal.js';
@@ -79,7 +79,7 @@ export class InventoryBuilder {
 
   private base(kind: InventoryItem['kind'], properties: SecretProperties | CertificateProperties): InventoryItem {
     const name = properties.name!;
-    const vaultPath = this.vault.alias === DEFAULT_VAULT ? '' : `/vaults/${this.vault.alias}`;
+    const vaultPath = vaultPathPrefix(this.vault.alias);
     return {
       vault: this.vault.alias,
       kind,

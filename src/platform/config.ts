@@ -13,6 +13,8 @@ const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a val
 
 /** The vault `KEYVAULT_URL` names: today's routes (without `/vaults/{vault}`) address it. */
 export const DEFAULT_VAULT = 'default';
+/** Where a vault's routes start below the API root: `/vaults/{alias}`, nothing for the default vault. */
+export const vaultPathPrefix = (alias: string | undefined) => (alias && alias !== DEFAULT_VAULT ? `/vaults/${alias}` : '');
 /** ROTATION_CONCURRENCY when unset: the most rotations a run has in flight. */
 export const DEFAULT_ROTATION_CONCURRENCY = 64;
 /** A vault's host as a blob-name-safe slug: names the storage a vault's runs keep (lease, inventory). */

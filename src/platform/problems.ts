@@ -1,4 +1,4 @@
-import { DEFAULT_VAULT } from './config.js';
+import { vaultPathPrefix } from './config.js';
 
 /**
  * Every error the app reports to a caller, and its stable code. Domain and job code throw these;
@@ -47,8 +47,7 @@ export interface Subject {
 
 const collection: Record<VaultObjectKind, string> = { Secret: 'secrets', Certificate: 'certificates', Key: 'keys' };
 const label = (subject: Subject) => `${subject.kind} '${subject.name}'`;
-const vaultRoute = (alias: string | undefined) => (alias && alias !== DEFAULT_VAULT ? `/vaults/${alias}` : '');
-const deletedPath = (subject: Subject) => `/api${vaultRoute(subject.vault)}/deleted-${collection[subject.kind]}/${subject.name}`;
+const deletedPath = (subject: Subject) => `/api${vaultPathPrefix(subject.vault)}/deleted-${collection[subject.kind]}/${subject.name}`;
 
 export const problems = {
   // The request itself
